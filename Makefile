@@ -1,0 +1,46 @@
+# AIOM: `make run` starts the demo, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PIP_FLAGS ?= -q --disable-pip-version-check
+
+.PHONY: run test venv venv-dev demo-env clean-demo check-deploy
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) --upgrade pip
+
+$(VENV)/.runtime: $(VENV)/bin/python pyproject.toml
+	$(BIN)/pip install $(PIP_FLAGS) -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(BIN)/pip install $(PIP_FLAGS) -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+# --- the demo: SQLite, an embedded (filesystem) broker, everything stopped by Ctrl-C ---------
+run: export DEBUG = true
+run: export CELERY_BROKER_URL = filesystem://
+run: export PATH := $(BIN):$(PATH)
+run: venv
+	mkdir -p .demo/broker .demo/broker-processed
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/honcho -f Procfile.demo start
+
+clean-demo:
+	rm -rf .demo
+
+# --- the tests: PostgreSQL + Redis ------------------------------------------------------------
+test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aiom
+test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test: export PATH := $(BIN):$(PATH)
+test: venv-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check-deploy: venv
+	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	  ALLOWED_HOSTS=aiom.example.com DEBUG=false $(BIN)/python manage.py check --deploy --fail-level WARNING

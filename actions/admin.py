@@ -1,0 +1,85 @@
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from aiom.admin import OrganizationScopedAdmin
+
+from .models import Action, Approval
+
+
+class ApprovalInline(admin.TabularInline):
+    model = Approval
+    extra = 0
+    can_delete = False
+    readonly_fields = ["user", "decision", "comment", "channel", "protocol_hash", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(OrganizationScopedAdmin):
+    """Actions are read-only here: they change only through the services."""
+
+    list_display = ["title", "organization", "action_type", "risk_level", "status", "source", "expires_at", "created_at"]
+    list_filter = ["status", "risk_level", "action_type", "source", "organization"]
+    search_fields = ["title", "idempotency_key", "target_model", "=target_id", "=partner_id"]
+    date_hierarchy = "created_at"
+    inlines = [ApprovalInline]
+    fieldsets = [
+        (None, {"fields": ["title", "organization", "status", "status_reason", "risk_level", "requires_approval",
+                           "action_type", "safe_operation", "source", "created_by", "expires_at"]}),
+        ("What will change", {"fields": ["proposed_changes", "external_effects", "revalidation_checks", "reasoning"]}),
+        ("Execution", {"fields": ["attempts", "not_before", "executed_at", "result", "error"]}),
+        ("Protocol", {"classes": ["collapse"], "fields": ["revision", "protocol_hash", "idempotency_key", "protocol_json"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Proposed changes")
+    def proposed_changes(self, obj):
+        rows = obj.protocol.get("proposed_changes", [])
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><tr><th>Record</th><th>Field</th><th>Before</th><th>After</th></tr>{}</table>",
+            format_html_join("", "<tr><td>{} #{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+                (c["model"], c.get("record_id") or "new", c["field"], _show(c.get("before")), _show(c.get("after")))
+                for c in rows)),
+        )
+
+    @admin.display(description="Who will be contacted")
+    def external_effects(self, obj):
+        effects = obj.protocol.get("external_effects", [])
+        if not effects:
+            return "Nobody outside the company."
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} — {}</li>", (
+            (e["effect_type"], e["recipient"], e.get("subject") or e.get("preview", "")[:80]) for e in effects)))
+
+    @admin.display(description="Checked again before execution")
+    def revalidation_checks(self, obj):
+        checks = obj.protocol.get("revalidation_plan", {}).get("checks", [])
+        if not checks:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", (
+            (c["check_id"], c["severity_on_fail"], json.dumps(c["predicate"])) for c in checks)))
+
+    @admin.display(description="Reasoning")
+    def reasoning(self, obj):
+        return obj.protocol.get("reasoning", "")
+
+    @admin.display(description="Protocol (JSON)")
+    def protocol_json(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.protocol, indent=2, sort_keys=True))
+
+
+def _show(value) -> str:
+    return "—" if value in (None, False, "") else json.dumps(value) if not isinstance(value, str) else value

@@ -1,0 +1,209 @@
+"""Writing actions: propose, approve, reject, cancel, expire.
+
+`propose()` is the one entry point that creates actions (recommender, follow-up engine,
+assistant); the decisions below are the only ways a human moves one.
+"""
+
+import logging
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from aiom.errors import ApplicationError, Conflict
+from audit.models import EventType
+from audit.services import AI, SYSTEM, Actor, append_event
+
+from . import lifecycle
+from .models import Action, ActionStatus, Approval, Decision
+from .permissions import ensure_can_decide
+from .protocol import ActionProtocol, RiskLevel, Source, parse_protocol
+
+logger = logging.getLogger(__name__)
+
+
+class IdempotencyConflict(Conflict):
+    """The idempotency key is taken by an action that does something else."""
+
+
+class ActionExpired(ApplicationError):
+    status_code = 410
+
+
+def _actor_for_protocol(protocol: ActionProtocol) -> Actor:
+    if protocol.created_by == "ai_coo":
+        return AI
+    if protocol.created_by == "system":
+        return SYSTEM
+    return Actor(protocol.created_by, "human")
+
+
+def propose(organization, protocol, *, source: str | Source) -> Action:
+    """Validate and store a proposed action; a repeat of an existing one returns that one.
+
+    Same idempotency key with different parameters is refused (IdempotencyConflict) rather
+    than silently replaced: the first proposal is what approvers saw.
+    """
+    protocol = parse_protocol(protocol)
+    source = Source(source)
+    existing = Action.objects.filter(organization=organization, idempotency_key=protocol.idempotency_key).first()
+    if existing is not None:
+        return _same_or_conflict(existing, protocol)
+    decision_reasons = ["Every action needs a human approval."]
+    protocol = protocol.model_copy(update={"requires_approval": True})
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(
+                id=protocol.action_id,
+                organization=organization,
+                protocol=protocol.model_dump(mode="json"),
+                protocol_hash=protocol.protocol_hash,
+                action_type=protocol.action_type,
+                safe_operation=protocol.safe_operation,
+                status=ActionStatus.PENDING_APPROVAL,
+                risk_level=protocol.risk_level,
+                requires_approval=protocol.requires_approval,
+                idempotency_key=protocol.idempotency_key,
+                parameters_fingerprint=protocol.parameters_fingerprint,
+                source=source,
+                created_by=protocol.created_by,
+                title=protocol.title,
+                target_model=protocol.affected_records.odoo_model,
+                target_id=protocol.affected_records.odoo_ids[0],
+                partner_id=_partner_of(protocol),
+                expires_at=protocol.expires_at,
+            )
+            append_event(organization, event_type=EventType.CREATED, actor=_actor_for_protocol(protocol),
+                         action_id=action.pk,
+                         data={"title": protocol.title, "action_type": protocol.action_type.value,
+                               "risk_level": protocol.risk_level.value, "source": source.value,
+                               "protocol_hash": protocol.protocol_hash})
+            append_event(organization, event_type=EventType.GUARDRAIL_DECISION, action_id=action.pk,
+                         data={"decision": "require_approval", "reasons": decision_reasons})
+    except IntegrityError:
+        # A concurrent propose() with the same key won the insert: answer as it would have.
+        existing = Action.objects.filter(organization=organization, idempotency_key=protocol.idempotency_key).first()
+        if existing is None:
+            raise
+        return _same_or_conflict(existing, protocol)
+    return action
+
+
+def _same_or_conflict(existing: Action, protocol: ActionProtocol) -> Action:
+    if existing.parameters_fingerprint != protocol.parameters_fingerprint:
+        raise IdempotencyConflict(
+            f"Idempotency key {protocol.idempotency_key!r} is already used by a different action "
+            f"({existing.title!r}); nothing was proposed.",
+            {"existing_action_id": str(existing.pk)},
+        )
+    return existing
+
+
+def _partner_of(protocol: ActionProtocol) -> int | None:
+    inputs = protocol.operation.inputs
+    partner = getattr(inputs, "partner_id", None)
+    if partner is None:
+        partner = next((effect.recipient_partner_id for effect in protocol.external_effects
+                        if effect.recipient_partner_id), None)
+    return partner
+
+
+def approvals_required(action: Action) -> int:
+    return 2 if action.risk_level == RiskLevel.CRITICAL else 1
+
+
+def approve(action: Action, user, *, comment: str = "", channel: str = "dashboard",
+            protocol_hash: str | None = None) -> Action:
+    """Record `user`'s approval; the action becomes approved once enough people agree.
+
+    `protocol_hash`, when given (email tokens, forms), must match the current revision, so an
+    approval can never apply to text the approver did not see.
+    """
+    ensure_can_decide(user, action.organization)
+    with _deciding(action):
+        action = _lock_pending(action, protocol_hash)
+        _record_decision(action, user, Decision.APPROVE, comment, channel)
+        approvers = action.approvals.filter(decision=Decision.APPROVE, protocol_hash=action.protocol_hash)
+        needed = approvals_required(action)
+        if approvers.count() < needed:
+            append_event(action.organization, event_type=EventType.APPROVED, actor=Actor.for_user(user),
+                         action_id=action.pk,
+                         data={"approvals": approvers.count(), "required": needed, "comment": comment,
+                               "channel": channel, "protocol_hash": action.protocol_hash})
+            return action
+        return lifecycle.transition(
+            action, ActionStatus.APPROVED, actor=Actor.for_user(user), decided_at=timezone.now(),
+            data={"comment": comment, "channel": channel, "protocol_hash": action.protocol_hash,
+                  "approvals": needed, "required": needed},
+        )
+
+
+def reject(action: Action, user, *, reason: str, channel: str = "dashboard", protocol_hash: str | None = None) -> Action:
+    ensure_can_decide(user, action.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("A rejection needs a reason.", {"field": "reason"})
+    with _deciding(action):
+        action = _lock_pending(action, protocol_hash)
+        _record_decision(action, user, Decision.REJECT, reason, channel)
+        return lifecycle.transition(
+            action, ActionStatus.REJECTED, actor=Actor.for_user(user), reason=reason, decided_at=timezone.now(),
+            data={"channel": channel, "protocol_hash": action.protocol_hash},
+        )
+
+
+def cancel(action: Action, *, reason: str, actor: Actor = SYSTEM) -> Action:
+    """Withdraw an action nobody needs any more (superseded, or its target no longer needs it)."""
+    return lifecycle.transition(action, ActionStatus.CANCELLED, actor=actor, reason=reason)
+
+
+def expire_due(now: datetime | None = None) -> int:
+    """Expire every pending action past its expiry; returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    due = Action.objects.select_related("organization").filter(
+        status=ActionStatus.PENDING_APPROVAL, expires_at__lte=now)
+    for action in due.iterator(chunk_size=500):
+        try:
+            lifecycle.transition(action, ActionStatus.EXPIRED, reason="Nobody decided before it expired.")
+            expired += 1
+        except lifecycle.StaleTransition:
+            continue  # decided meanwhile
+    return expired
+
+
+def _lock_pending(action: Action, protocol_hash: str | None) -> Action:
+    """Re-read the action under a row lock and check it can still be decided."""
+    locked = Action.objects.select_for_update().select_related("organization").get(pk=action.pk)
+    if locked.status != ActionStatus.PENDING_APPROVAL:
+        raise lifecycle.StaleTransition(
+            f"This action is already {ActionStatus(locked.status).label.lower()}.", {"current": locked.status})
+    if protocol_hash is not None and protocol_hash != locked.protocol_hash:
+        raise Conflict("This action was edited after you saw it; review the new version.",
+                       {"current_hash": locked.protocol_hash})
+    if locked.expires_at <= timezone.now():
+        raise ActionExpired("This action has expired; it can no longer be decided.")
+    return locked
+
+
+@contextmanager
+def _deciding(action: Action):
+    """One transaction for a decision; a decision refused for expiry still marks the action expired."""
+    try:
+        with transaction.atomic():
+            yield
+    except ActionExpired:
+        try:
+            lifecycle.transition(Action.objects.select_related("organization").get(pk=action.pk),
+                                 ActionStatus.EXPIRED, reason="Nobody decided before it expired.")
+        except lifecycle.StaleTransition:
+            pass
+        raise
+
+
+def _record_decision(action: Action, user, decision: str, comment: str, channel: str) -> None:
+    if action.approvals.filter(user=user, protocol_hash=action.protocol_hash).exists():
+        raise Conflict("You have already decided on this version of the action.")
+    Approval.objects.create(action=action, user=user, decision=decision, protocol_hash=action.protocol_hash,
+                            comment=comment, channel=channel)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AiomConfig(AppConfig):
+    name = "aiom"
+    verbose_name = "Organisations"

@@ -1,0 +1,62 @@
+"""Which organisation a request acts for, and helpers that keep every query inside it.
+
+A user may belong to several organisations; the current one is kept in the session and
+defaults to the first membership. Nothing outside the current organisation is ever visible:
+lookups of another organisation's ids answer 404, not 403, so ids cannot be probed.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .models import Membership
+
+SESSION_KEY = "aiom_organization_id"
+_CACHE_ATTR = "_aiom_membership"
+
+
+def membership_for(request) -> Membership | None:
+    """The request user's membership in the current organisation (cached per request)."""
+    if hasattr(request, _CACHE_ATTR):
+        return getattr(request, _CACHE_ATTR)
+    membership = None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        memberships = Membership.objects.select_related("organization", "user").filter(user=user)
+        chosen = request.session.get(SESSION_KEY)
+        if chosen is not None:
+            membership = memberships.filter(organization_id=chosen).first()
+        if membership is None:
+            membership = memberships.order_by("organization__name", "organization_id").first()
+    setattr(request, _CACHE_ATTR, membership)
+    return membership
+
+
+def require_membership(request) -> Membership:
+    membership = membership_for(request)
+    if membership is None:
+        raise PermissionDenied("You are not a member of any organisation.")
+    return membership
+
+
+def scope(queryset: QuerySet, request, field: str = "organization") -> QuerySet:
+    """Filter a queryset to the request's organisation (empty when it has none)."""
+    membership = membership_for(request)
+    if membership is None:
+        return queryset.none()
+    return queryset.filter(**{field: membership.organization})
+
+
+def get_scoped_or_404(queryset: QuerySet, request, field: str = "organization", **lookup) -> Model:
+    try:
+        return scope(queryset, request, field).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such record in your organisation.")
+
+
+def organization_context(request) -> dict:
+    membership = membership_for(request)
+    return {
+        "current_membership": membership,
+        "current_organization": membership.organization if membership else None,
+    }

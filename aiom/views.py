@@ -1,0 +1,44 @@
+"""The dashboard shell, organisation switching and the health probe."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import tenancy
+from .models import Membership
+from .selectors import overview_for
+
+
+@login_required
+def overview(request):
+    membership = tenancy.membership_for(request)
+    context = {"overview": overview_for(membership.organization) if membership else None}
+    return render(request, "dashboard/overview.html", context)
+
+
+@login_required
+@require_POST
+def switch_organization(request):
+    membership = Membership.objects.filter(user=request.user, organization__slug=request.POST.get("slug")).first()
+    if membership is not None:
+        request.session[tenancy.SESSION_KEY] = membership.organization_id
+    target = request.POST.get("next") or reverse("dashboard:overview")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("dashboard:overview")
+    return HttpResponseRedirect(target)
+
+
+def healthz(request):
+    """Liveness plus database reachability, for load balancers and `make run`."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return JsonResponse({"status": "ok" if status == 200 else "degraded", "database": database}, status=status)

@@ -1,0 +1,64 @@
+"""Shared fixtures: three users (approver, viewer, outsider) in two organisations."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from aiom.models import Membership, Organization, Role
+
+
+@pytest.fixture
+def org(db):
+    return Organization.objects.create(slug="acme", name="Acme Ltd", timezone="Europe/Brussels")
+
+
+@pytest.fixture
+def other_org(db):
+    return Organization.objects.create(slug="globex", name="Globex", timezone="America/New_York")
+
+
+def _member(org, username, role):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, email=f"{username}@example.com")
+    Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def approver(org):
+    return _member(org, "alice", Role.APPROVER)
+
+
+@pytest.fixture
+def second_approver(org):
+    return _member(org, "bob", Role.APPROVER)
+
+
+@pytest.fixture
+def admin_member(org):
+    return _member(org, "ada", Role.ADMIN)
+
+
+@pytest.fixture
+def viewer(org):
+    return _member(org, "victor", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(other_org):
+    return _member(other_org, "oscar", Role.APPROVER)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_database_owner():
+    """Transactional tests empty every table between tests; the audit table refuses that from
+    the application (triggers), so the test teardown flushes as the database owner would, with
+    triggers off for that one transaction (`session_replication_role = replica`)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
