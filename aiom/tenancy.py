@@ -44,7 +44,7 @@ def scope(queryset: QuerySet, request, field: str = "organization") -> QuerySet:
     membership = membership_for(request)
     if membership is None:
         return queryset.none()
-    return queryset.filter(**{field: membership.organization})
+    return queryset.filter(**{field: membership.organization_id})
 
 
 def get_scoped_or_404(queryset: QuerySet, request, field: str = "organization", **lookup) -> Model:
