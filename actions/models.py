@@ -1,5 +1,6 @@
 """Actions: one validated ActionProtocol each, and the decisions made on it."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -34,6 +35,7 @@ class Action(models.Model):
     status_reason = models.TextField(blank=True)
     risk_level = models.CharField(max_length=10, choices=[(r.value, r.value) for r in RiskLevel])
     requires_approval = models.BooleanField(default=True)
+    guardrail_decision = models.JSONField(default=dict, blank=True, help_text="decision, risk_level, reasons")
     idempotency_key = models.CharField(max_length=200)
     parameters_fingerprint = models.CharField(max_length=64)
     source = models.CharField(max_length=20, choices=[(s.value, s.value) for s in Source])
@@ -45,6 +47,8 @@ class Action(models.Model):
     expires_at = models.DateTimeField()
     not_before = models.DateTimeField(null=True, blank=True, help_text="Deferred until (quiet hours, rate limits).")
     attempts = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While executing: after this, the worker is presumed dead.")
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,3 +102,145 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.decision}d {self.action_id}"
+
+
+class RateLimitBehaviour(models.TextChoices):
+    DEFER = "defer", "Keep approved and send when the limit allows"
+    DENY = "deny", "Deny the action"
+
+
+class GuardrailPolicy(models.Model):
+    """What AIOM may do for one organisation, and what needs a human. Conservative defaults:
+    everything waits for approval; only low-risk internal work may auto-execute, and only when
+    an administrator turns that on. Changes go through `guardrails.policy_update` (audited)."""
+
+    organization = models.OneToOneField("aiom.Organization", on_delete=models.CASCADE, related_name="guardrail_policy")
+    auto_execute_internal = models.BooleanField(
+        default=False, help_text="Let low-risk internal actions (notes, activities, tasks) run without approval.")
+    may_create_tasks = models.BooleanField(default=True)
+    may_send_email = models.BooleanField(default=True)
+    may_send_sms = models.BooleanField(default=True)
+    may_move_deal_stages = models.BooleanField(default=True)
+    max_recipients_per_email = models.PositiveSmallIntegerField(default=10)
+    emails_per_hour = models.PositiveIntegerField(default=100)
+    sms_per_day = models.PositiveIntegerField(default=50)
+    max_records_per_bulk = models.PositiveIntegerField(default=10)
+    max_amount_without_approval = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    business_hours_start = models.TimeField(default=datetime.time(9, 0))
+    business_hours_end = models.TimeField(default=datetime.time(17, 0))
+    weekends_off = models.BooleanField(default=True, help_text="No outside messages on Saturday and Sunday.")
+    timezone = models.CharField(max_length=64, blank=True, help_text="Defaults to the organisation's time zone.")
+    email_window_hours = models.PositiveIntegerField(default=4, help_text="Minimum hours between emails to one partner.")
+    sms_window_hours = models.PositiveIntegerField(default=6, help_text="Minimum hours between SMS to one partner.")
+    expiry_hours = models.PositiveIntegerField(default=24, help_text="Pending actions expire after this many hours.")
+    on_rate_limit = models.CharField(max_length=10, choices=RateLimitBehaviour.choices, default=RateLimitBehaviour.DEFER)
+    notify_by_email = models.BooleanField(default=True)
+    notify_by_sms = models.BooleanField(default=True, help_text="High and critical actions also notify by SMS.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "guardrail policy"
+        verbose_name_plural = "guardrail policies"
+
+    def __str__(self) -> str:
+        return f"Guardrails for {self.organization}"
+
+    @property
+    def zone(self) -> str:
+        return self.timezone or self.organization.timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email"
+    SMS = "sms"
+    ODOO = "odoo"
+    INTERNAL = "internal"
+
+
+class LedgerStatus(models.TextChoices):
+    SENDING = "sending", "About to send (outcome unknown if it stays here)"
+    SENT = "sent", "Sent"
+    NOT_SENT = "not_sent", "Definitely not sent"
+
+
+class OutboundRecord(models.Model):
+    """Written and committed *before* any outside effect, so a crash mid-send is visible:
+    a record left in `sending` means "maybe sent" and is never retried automatically for
+    messages. One per action (the unique key), reused only when the last try was `not_sent`."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.PROTECT, related_name="+")
+    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="outbound")
+    key = models.CharField(max_length=120, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=LedgerStatus.choices, default=LedgerStatus.SENDING)
+    partner_id = models.PositiveIntegerField(null=True, blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "channel", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status} for {self.action_id}"
+
+
+class OutreachState(models.Model):
+    """When a partner was last contacted on a channel; updated only after a confirmed send."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    partner_id = models.PositiveIntegerField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    context = models.CharField(max_length=100, blank=True, help_text="e.g. account.move:42")
+    last_sent_at = models.DateTimeField()
+    next_allowed_at = models.DateTimeField()
+    last_action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "partner_id", "channel", "context"],
+                                               name="one_outreach_state_per_context")]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} {self.channel} last {self.last_sent_at:%Y-%m-%d %H:%M}"
+
+
+class ExecutionLog(models.Model):
+    """One execution attempt: when, how long each step took, what came out."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="executions")
+    attempt = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20)
+    steps = models.JSONField(default=list, blank=True, help_text="[{step, ms, note}]")
+    external_ids = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt} of {self.action_id}: {self.outcome}"
+
+
+class ScheduledFollowUp(models.Model):
+    """An internal reminder to look at a partner or record again (the `schedule_follow_up` operation)."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="follow_up")
+    due_at = models.DateTimeField()
+    channel = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500)
+    partner_id = models.PositiveIntegerField(null=True, blank=True)
+    related_model = models.CharField(max_length=64, blank=True)
+    related_id = models.PositiveIntegerField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["organization", "done_at", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Follow up {self.due_at:%Y-%m-%d}: {self.reason}"

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    FiniteFloat,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -140,7 +141,8 @@ Subject = Annotated[SingleLine, Field(description="1–255 characters, no CR/LF"
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 TimeZoneName = Annotated[str, Field(max_length=64, description="IANA time zone, e.g. Europe/Brussels")]
 #: JSON values a change or predicate may carry (Odoo's: scalars, many2one pairs, id lists).
-JsonScalar = Union[None, bool, int, float, str]
+#: NaN and infinities have no JSON form: they could be neither hashed nor stored.
+JsonScalar = Union[None, bool, int, FiniteFloat, str]
 JsonValue = Union[JsonScalar, list[JsonScalar]]
 
 

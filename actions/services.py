@@ -6,7 +6,7 @@ assistant); the decisions below are the only ways a human moves one.
 
 import logging
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ from aiom.errors import ApplicationError, Conflict
 from audit.models import EventType
 from audit.services import AI, SYSTEM, Actor, append_event
 
-from . import lifecycle
+from . import dispatch, guardrails, lifecycle
 from .models import Action, ActionStatus, Approval, Decision
 from .permissions import ensure_can_decide
 from .protocol import ActionProtocol, RiskLevel, Source, parse_protocol
@@ -50,8 +50,13 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
     existing = Action.objects.filter(organization=organization, idempotency_key=protocol.idempotency_key).first()
     if existing is not None:
         return _same_or_conflict(existing, protocol)
-    decision_reasons = ["Every action needs a human approval."]
-    protocol = protocol.model_copy(update={"requires_approval": True})
+    policy = guardrails.policy_for(organization)
+    decision = guardrails.decide_proposal(policy, protocol)
+    protocol = protocol.revise(
+        risk_level=decision.risk_level,
+        requires_approval=decision.outcome != guardrails.AUTO_EXECUTE,
+        expires_at=min(protocol.expires_at, protocol.created_at + timedelta(hours=policy.expiry_hours)),
+    )
     try:
         with transaction.atomic():
             action = Action.objects.create(
@@ -64,6 +69,7 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
                 status=ActionStatus.PENDING_APPROVAL,
                 risk_level=protocol.risk_level,
                 requires_approval=protocol.requires_approval,
+                guardrail_decision=decision.as_dict(),
                 idempotency_key=protocol.idempotency_key,
                 parameters_fingerprint=protocol.parameters_fingerprint,
                 source=source,
@@ -80,14 +86,28 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
                                "risk_level": protocol.risk_level.value, "source": source.value,
                                "protocol_hash": protocol.protocol_hash})
             append_event(organization, event_type=EventType.GUARDRAIL_DECISION, action_id=action.pk,
-                         data={"decision": "require_approval", "reasons": decision_reasons})
+                         data=decision.as_dict())
+            _apply_decision(action, decision)
     except IntegrityError:
         # A concurrent propose() with the same key won the insert: answer as it would have.
         existing = Action.objects.filter(organization=organization, idempotency_key=protocol.idempotency_key).first()
         if existing is None:
+            if Action.objects.filter(pk=protocol.action_id).exists():
+                raise Conflict(f"Action id {protocol.action_id} is already used by another action; "
+                               "nothing was proposed.") from None
             raise
         return _same_or_conflict(existing, protocol)
     return action
+
+
+def _apply_decision(action: Action, decision: guardrails.Decision) -> None:
+    reason = " ".join(decision.reasons)
+    if decision.outcome == guardrails.DENY:
+        lifecycle.transition(action, ActionStatus.DENIED, reason=reason)
+    elif decision.outcome == guardrails.AUTO_EXECUTE:
+        lifecycle.transition(action, ActionStatus.APPROVED, reason=reason, decided_at=timezone.now(),
+                             data={"auto_execute": True, "protocol_hash": action.protocol_hash})
+        dispatch.enqueue_on_commit(action.pk)
 
 
 def _same_or_conflict(existing: Action, protocol: ActionProtocol) -> Action:
@@ -132,11 +152,13 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
                          data={"approvals": approvers.count(), "required": needed, "comment": comment,
                                "channel": channel, "protocol_hash": action.protocol_hash})
             return action
-        return lifecycle.transition(
+        approved = lifecycle.transition(
             action, ActionStatus.APPROVED, actor=Actor.for_user(user), decided_at=timezone.now(),
             data={"comment": comment, "channel": channel, "protocol_hash": action.protocol_hash,
                   "approvals": needed, "required": needed},
         )
+        dispatch.enqueue_on_commit(approved.pk)
+        return approved
 
 
 def reject(action: Action, user, *, reason: str, channel: str = "dashboard", protocol_hash: str | None = None) -> Action:
@@ -207,3 +229,10 @@ def _record_decision(action: Action, user, decision: str, comment: str, channel:
         raise Conflict("You have already decided on this version of the action.")
     Approval.objects.create(action=action, user=user, decision=decision, protocol_hash=action.protocol_hash,
                             comment=comment, channel=channel)
+
+
+def execute(action_id):
+    """The one entry point that executes an approved action (DESIGN.md §1, §7)."""
+    from .execution import execute as run_execution
+
+    return run_execution(action_id)

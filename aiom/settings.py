@@ -165,6 +165,8 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+AIOM_RETRY_BASE_SECONDS = env.float("AIOM_RETRY_BASE_SECONDS", default=10)
+AIOM_RETRY_MAX_SECONDS = env.float("AIOM_RETRY_MAX_SECONDS", default=300)
 
 # Outside systems (their clients arrive with the integrations).
 ODOO_URL = env("ODOO_URL", default="")
@@ -180,6 +182,7 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SMTP2GO_API_KEY = env("SMTP2GO_API_KEY", default="")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AIOM <aiom@localhost>")
+AIOM_MESSAGE_ID_DOMAIN = env("AIOM_MESSAGE_ID_DOMAIN", default="aiom.local")
 SMS_SERVER_URL = env("SMS_SERVER_URL", default="")
 SMS_SERVER_API_KEY = env("SMS_SERVER_API_KEY", default="")
 SMS_DEFAULT_FROM = env("SMS_DEFAULT_FROM", default="")

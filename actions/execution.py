@@ -1,0 +1,326 @@
+"""Executing an approved action (DESIGN.md §7): claim, expiry, guardrails again, revalidation,
+outbound record committed before any outside effect, the safe operation, outreach state,
+result and execution log — every step audited.
+
+PostgreSQL is the source of truth: the broker only wakes workers up. Whatever a crash
+interrupts, `sweep()` finds it again from the database.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import EventType
+from audit.services import Actor
+
+from . import dispatch, guardrails, lifecycle, operations
+from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
+from .permissions import ensure_can_decide
+from .protocol import EXTERNAL_OPERATIONS, ActionProtocol, parse_protocol
+from .revalidation import channel_of, recent_outreach, revalidate, revision_for_observed_state
+
+logger = logging.getLogger(__name__)
+
+S = ActionStatus
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class Outcome:
+    """What one call of `execute()` did; `retry_in` asks the caller to try again later."""
+
+    status: str
+    detail: str = ""
+    retry_in: float | None = None
+
+
+@dataclass
+class _Run:
+    action: Action
+    protocol: ActionProtocol
+    now: datetime
+    log: ExecutionLog
+    steps: list = field(default_factory=list)
+    _mark: float = field(default_factory=time.monotonic)
+
+    def step(self, name: str, note: str = "") -> None:
+        now = time.monotonic()
+        self.steps.append({"step": name, "ms": round((now - self._mark) * 1000, 1), **({"note": note} if note else {})})
+        self._mark = now
+
+
+def lease_seconds() -> int:
+    """How long a claim holds: past the task's hard time limit, the worker is surely gone."""
+    return int(settings.CELERY_TASK_TIME_LIMIT) + 30
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Exponential backoff with full jitter, capped well below the broker's visibility timeout."""
+    base = float(getattr(settings, "AIOM_RETRY_BASE_SECONDS", 10))
+    cap = float(getattr(settings, "AIOM_RETRY_MAX_SECONDS", 300))
+    return random.uniform(base / 2, min(cap, base * 2 ** max(attempt - 1, 0)))
+
+
+def execute(action_id, *, now: datetime | None = None) -> Outcome:
+    action = _claim(action_id, now or timezone.now())
+    if action is None:
+        current = Action.objects.filter(pk=action_id).values_list("status", flat=True).first()
+        return Outcome(current or "missing", "not claimable (not approved, not due, or taken by another worker)")
+    run = _Run(action, parse_protocol(action.protocol), now or timezone.now(),
+               ExecutionLog.objects.create(action=action, attempt=action.attempts, started_at=timezone.now(),
+                                           outcome="running"))
+    run.step("claim")
+    try:
+        outcome = _execute_claimed(run)
+    except Exception as exc:  # noqa: BLE001 - every failure must leave the action in a known state
+        outcome = _handle_error(run, exc)
+    run.log.outcome = outcome.status
+    run.log.finished_at = timezone.now()
+    run.log.steps = run.steps
+    run.log.save(update_fields=["outcome", "finished_at", "steps", "external_ids", "error"])
+    return outcome
+
+
+def _claim(action_id, now: datetime) -> Action | None:
+    action = (Action.objects.select_related("organization").filter(pk=action_id, status=S.APPROVED)
+              .exclude(not_before__gt=now).first())
+    if action is None:
+        return None
+    try:
+        return lifecycle.transition(action, S.EXECUTING, attempts=action.attempts + 1,
+                                    lease_expires_at=now + timedelta(seconds=lease_seconds()),
+                                    data={"attempt": action.attempts + 1})
+    except lifecycle.StaleTransition:
+        return None  # another worker claimed it first
+
+
+def _execute_claimed(run: _Run) -> Outcome:
+    action, protocol = run.action, run.protocol
+    if protocol.is_expired(run.now):
+        lifecycle.transition(action, S.EXPIRED, reason="Expired before it could run.")
+        return Outcome(S.EXPIRED)
+    policy = guardrails.policy_for(action.organization)
+    refusals = guardrails.refusals_for(policy, protocol)
+    if refusals:
+        lifecycle.transition(action, S.DENIED, reason=" ".join(refusals))
+        return Outcome(S.DENIED, " ".join(refusals))
+    run.step("guardrails")
+
+    odoo = operations.odoo_for(action.organization)
+    verdict = revalidate(protocol, organization=action.organization, odoo=odoo, now=run.now, action_id=action.pk)
+    run.step("revalidate", verdict.summary())
+    if verdict.failures:
+        data = {"checks": [result.as_dict() for result in verdict.results]}
+        if verdict.blocking:
+            lifecycle.transition(action, S.BLOCKED, reason=verdict.summary(), event_type=EventType.REVALIDATION_FAILED,
+                                 data=data)
+            return Outcome(S.BLOCKED, verdict.summary())
+        if verdict.needs_reapproval:
+            return _send_back_for_reapproval(run, verdict, data)
+        return _defer(run, verdict.defer_until, verdict.summary())
+
+    channel = channel_of(protocol)
+    reservation = _reserve(run, policy, channel)
+    if isinstance(reservation, Outcome):
+        return reservation
+    run.step("ledger", reservation.status)
+    if reservation.status == LedgerStatus.SENT:
+        return _finish(run, reservation.detail.get("result", {}), reservation)
+
+    retrying = reservation.detail.get("previous_attempt_unfinished", False)
+    result = operations.perform(operations.Context(
+        organization=action.organization, action_id=action.pk, protocol=protocol, odoo=odoo,
+        retrying=retrying, now=run.now))
+    run.step("operation", result.summary)
+    return _finish(run, result.as_dict(), reservation)
+
+
+def _reserve(run: _Run, policy, channel: str):
+    """Commit the outbound record before anything leaves, under the policy lock so rate limits
+    and the duplicate-outreach window hold across concurrent workers."""
+    action, protocol = run.action, run.protocol
+    with transaction.atomic():
+        policy = guardrails.locked_policy(action.organization)
+        existing = OutboundRecord.objects.select_for_update().filter(action=action).first()
+        if existing is not None and existing.status == LedgerStatus.SENDING:
+            if protocol.safe_operation in EXTERNAL_OPERATIONS:
+                return _outcome_unknown_locked(action, existing)
+            existing.detail = {**existing.detail, "previous_attempt_unfinished": True}
+            existing.save(update_fields=["detail", "updated_at"])
+            return existing
+        if existing is not None and existing.status == LedgerStatus.SENT:
+            return existing
+        wait_until = guardrails.rate_limit_until(policy, channel, run.now)
+        if wait_until is not None:
+            reason = guardrails.rate_limit_reason(policy, channel)
+            if policy.on_rate_limit == "deny":
+                lifecycle.transition(action, S.DENIED, reason=reason)
+                return Outcome(S.DENIED, reason)
+            return _defer(run, wait_until, reason)
+        if channel in (Channel.EMAIL, Channel.SMS) and action.partner_id:
+            window = timedelta(hours=policy.email_window_hours if channel == Channel.EMAIL else policy.sms_window_hours)
+            last = recent_outreach(action.organization, partner_id=action.partner_id, channel=channel,
+                                   since=run.now - window, exclude_action=action.pk)
+            if last is not None:
+                return _defer(run, last + window, f"This partner was contacted by {channel} at "
+                                                  f"{last:%Y-%m-%d %H:%M} UTC; waiting for the outreach window.")
+        if existing is not None:  # the last try definitely did not send: reuse the record
+            existing.status, existing.detail = LedgerStatus.SENDING, {}
+            existing.save(update_fields=["status", "detail", "updated_at"])
+            return existing
+        return OutboundRecord.objects.create(
+            organization=action.organization, action=action, key=f"{action.pk}:{protocol.safe_operation.value}",
+            channel=channel, partner_id=action.partner_id)
+
+
+def _finish(run: _Run, result: dict, record: OutboundRecord) -> Outcome:
+    action = run.action
+    now = timezone.now()
+    with transaction.atomic():
+        OutboundRecord.objects.filter(pk=record.pk).update(
+            status=LedgerStatus.SENT, external_id=str(result.get("external_id", ""))[:200],
+            detail={"result": result}, updated_at=now)
+        if record.channel in (Channel.EMAIL, Channel.SMS) and record.partner_id:
+            _record_outreach(run, record, now)
+        run.log.external_ids = result.get("external_ids", {})
+        lifecycle.transition(action, S.EXECUTED, result=result, executed_at=now, lease_expires_at=None, error="",
+                             reason=result.get("summary", ""), data={"result": result})
+    run.step("record")
+    return Outcome(S.EXECUTED, result.get("summary", ""))
+
+
+def _record_outreach(run: _Run, record: OutboundRecord, now: datetime) -> None:
+    policy = guardrails.policy_for(run.action.organization)
+    hours = policy.email_window_hours if record.channel == Channel.EMAIL else policy.sms_window_hours
+    OutreachState.objects.update_or_create(
+        organization=run.action.organization, partner_id=record.partner_id, channel=record.channel,
+        context=f"{run.action.target_model}:{run.action.target_id}",
+        defaults={"last_sent_at": now, "next_allowed_at": now + timedelta(hours=hours), "last_action": run.action})
+
+
+def _defer(run: _Run, until: datetime, reason: str) -> Outcome:
+    lifecycle.transition(run.action, S.APPROVED, reason=reason, event_type=EventType.DEFERRED,
+                         not_before=until, lease_expires_at=None, data={"until": until.isoformat()})
+    return Outcome("deferred", reason)
+
+
+def _send_back_for_reapproval(run: _Run, verdict, data: dict) -> Outcome:
+    revised = revision_for_observed_state(run.protocol, verdict.needs_reapproval)
+    if revised is None:
+        lifecycle.transition(run.action, S.BLOCKED, reason=verdict.summary(),
+                             event_type=EventType.REVALIDATION_FAILED, data=data)
+        return Outcome(S.BLOCKED, verdict.summary())
+    lifecycle.transition(
+        run.action, S.PENDING_APPROVAL, reason=verdict.summary(), protocol=revised.model_dump(mode="json"),
+        protocol_hash=revised.protocol_hash, revision=run.action.revision + 1, lease_expires_at=None,
+        data={**data, "previous_hash": run.action.protocol_hash, "protocol_hash": revised.protocol_hash})
+    return Outcome(S.PENDING_APPROVAL, verdict.summary())
+
+
+def _handle_error(run: _Run, exc: Exception) -> Outcome:
+    permanent = getattr(exc, "permanent", True)
+    message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    run.log.error = message
+    logger.warning("action %s attempt %s failed (%s): %s", run.action.pk, run.action.attempts,
+                   "permanent" if permanent else "transient", message)
+    record = OutboundRecord.objects.filter(action=run.action, status=LedgerStatus.SENDING).first()
+    maybe_sent = getattr(exc, "maybe_sent", False)
+    if record is not None and record.channel in (Channel.EMAIL, Channel.SMS) and maybe_sent:
+        with transaction.atomic():
+            return _outcome_unknown_locked(run.action, record, message)
+    if record is not None and record.channel in (Channel.EMAIL, Channel.SMS):
+        OutboundRecord.objects.filter(pk=record.pk).update(status=LedgerStatus.NOT_SENT, detail={"error": message})
+    if not permanent and run.action.attempts < MAX_ATTEMPTS:
+        delay = backoff_seconds(run.action.attempts)
+        lifecycle.transition(run.action, S.APPROVED, reason=f"Temporary failure, retrying: {message}",
+                             event_type=EventType.DEFERRED, not_before=timezone.now() + timedelta(seconds=delay),
+                             lease_expires_at=None, error=message,
+                             data={"attempt": run.action.attempts, "retry_in_seconds": round(delay, 1)})
+        return Outcome("retrying", message, retry_in=delay)
+    reason = message if permanent else f"Gave up after {run.action.attempts} attempts: {message}"
+    lifecycle.transition(run.action, S.FAILED, reason=reason, error=message, lease_expires_at=None)
+    return Outcome(S.FAILED, reason)
+
+
+def _outcome_unknown_locked(action: Action, record: OutboundRecord, message: str = "") -> Outcome:
+    reason = ("The worker stopped between 'about to send' and 'sent': the message may or may not have "
+              "gone out. It will not be re-sent automatically; check with the recipient and resolve it.")
+    lifecycle.transition(action, S.OUTCOME_UNKNOWN, reason=reason, lease_expires_at=None, error=message,
+                         data={"channel": record.channel})
+    return Outcome(S.OUTCOME_UNKNOWN, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sweeper: what the broker lost, the database still knows.
+
+
+@dataclass
+class SweepReport:
+    due: list = field(default_factory=list)
+    released: int = 0
+    unknown: int = 0
+
+    def __str__(self) -> str:
+        return f"{len(self.due)} due, {self.released} stuck executions released, {self.unknown} outcome unknown"
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    """Find approved actions that are due, and executions whose worker died.
+
+    Safe to run twice at once: every change is a conditional transition, so each stuck action
+    is released (or marked unknown) by exactly one sweeper.
+    """
+    now = now or timezone.now()
+    report = SweepReport()
+    stuck = Action.objects.select_related("organization").filter(status=S.EXECUTING, lease_expires_at__lt=now)
+    for action in stuck.iterator(chunk_size=200):
+        record = OutboundRecord.objects.filter(action=action, status=LedgerStatus.SENDING).first()
+        try:
+            if record is not None and record.channel in (Channel.EMAIL, Channel.SMS):
+                with transaction.atomic():
+                    _outcome_unknown_locked(action, record, "worker lost during send")
+                report.unknown += 1
+            else:
+                lifecycle.transition(action, S.APPROVED, event_type=EventType.REQUEUED,
+                                     reason="The worker stopped before finishing; running it again.",
+                                     lease_expires_at=None)
+                report.released += 1
+        except lifecycle.StaleTransition:
+            continue
+    report.due = list(Action.objects.filter(status=S.APPROVED).exclude(not_before__gt=now)
+                      .order_by("decided_at").values_list("pk", flat=True))
+    return report
+
+
+def sweep_and_enqueue() -> SweepReport:
+    report = sweep()
+    for action_id in report.due:
+        dispatch.enqueue(action_id)
+    if report.due or report.released or report.unknown:
+        logger.info("sweeper: %s", report)
+    return report
+
+
+def resolve_outcome_unknown(action: Action, *, user, sent: bool, note: str = "") -> Action:
+    """A human says what happened to a message whose outcome was unknown."""
+    ensure_can_decide(user, action.organization)
+    target = S.EXECUTED if sent else S.FAILED
+    with transaction.atomic():
+        OutboundRecord.objects.filter(action=action).update(
+            status=LedgerStatus.SENT if sent else LedgerStatus.NOT_SENT, updated_at=timezone.now())
+        return lifecycle.transition(action, target, actor=Actor.for_user(user),
+                                    reason=note or ("Confirmed sent by a person." if sent else "Confirmed not sent."))
+
+
+def retry_failed(action: Action, *, user) -> Action:
+    """A person asks for a failed action to run again (once more, from a fresh attempt count)."""
+    ensure_can_decide(user, action.organization)
+    return lifecycle.transition(action, S.APPROVED, actor=Actor.for_user(user), reason="Retry requested.",
+                                attempts=0, not_before=None, event_type=EventType.REQUEUED)
+

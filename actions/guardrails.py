@@ -1,0 +1,187 @@
+"""Guardrails: per organisation, decide whether an action runs by itself, waits for a human,
+or is refused — at proposal, and again at execution (limits may have been reached since).
+
+Decisions carry their reasons in words an approver understands; they are stored on the
+action and in the audit trail.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from audit.models import EventType
+from audit.services import Actor, append_event
+
+from .models import Channel, GuardrailPolicy, LedgerStatus, OutboundRecord
+from .protocol import ActionProtocol, ActionType, RiskLevel, SafeOperation
+
+AUTO_EXECUTE = "auto_execute"
+REQUIRE_APPROVAL = "require_approval"
+DENY = "deny"
+
+#: The lowest risk each action type can carry; guardrails raise a lower declared risk to this.
+RISK_FLOOR: dict[ActionType, RiskLevel] = {
+    ActionType.SEND_INVOICE_REMINDER: RiskLevel.MEDIUM,
+    ActionType.SEND_INVOICE_REMINDER_SMS: RiskLevel.HIGH,
+    ActionType.FOLLOW_UP_STALLED_DEAL: RiskLevel.MEDIUM,
+    ActionType.SCHEDULE_DEAL_CALL: RiskLevel.LOW,
+    ActionType.ADVANCE_DEAL_STAGE: RiskLevel.MEDIUM,
+    ActionType.CREATE_COLLECTION_TASK: RiskLevel.LOW,
+    ActionType.CREATE_STAFF_TASK: RiskLevel.LOW,
+    ActionType.NOTE_OVERDUE_TASK: RiskLevel.LOW,
+    ActionType.NOTE_ON_RECORD: RiskLevel.LOW,
+    ActionType.SCHEDULE_NEXT_FOLLOW_UP: RiskLevel.LOW,
+}
+
+#: Which policy switch allows each operation (operations not listed are always allowed).
+CAPABILITY: dict[SafeOperation, tuple[str, str]] = {
+    SafeOperation.SEND_EMAIL: ("may_send_email", "Sending email"),
+    SafeOperation.SEND_SMS: ("may_send_sms", "Sending SMS"),
+    SafeOperation.CREATE_ODOO_TASK: ("may_create_tasks", "Creating Odoo tasks"),
+    SafeOperation.UPDATE_ODOO_STAGE: ("may_move_deal_stages", "Moving deal stages"),
+}
+
+INTERNAL_AUTO_OPERATIONS = frozenset({
+    SafeOperation.CREATE_INTERNAL_NOTE, SafeOperation.LOG_ODOO_ACTIVITY,
+    SafeOperation.CREATE_ODOO_TASK, SafeOperation.SCHEDULE_FOLLOW_UP,
+})
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    risk_level: RiskLevel
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        return {"decision": self.outcome, "risk_level": self.risk_level.value, "reasons": list(self.reasons)}
+
+
+def policy_for(organization) -> GuardrailPolicy:
+    policy, _ = GuardrailPolicy.objects.get_or_create(organization=organization)
+    return policy
+
+
+def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decision:
+    risk = RiskLevel.highest(protocol.risk_level, RISK_FLOOR[protocol.action_type])
+    notes = []
+    if risk != protocol.risk_level:
+        notes.append(f"Risk raised from {protocol.risk_level.value} to {risk.value}, the minimum for "
+                     f"{protocol.action_type.value.replace('_', ' ')}.")
+    refusals = refusals_for(policy, protocol)
+    if refusals:
+        return Decision(DENY, risk, tuple(refusals + notes))
+    amount = _amount_involved(protocol)
+    if protocol.is_external:
+        reason = "Messages to people outside the company always need approval."
+    elif risk == RiskLevel.CRITICAL:
+        reason = "Critical actions need two different approvers."
+    elif risk != RiskLevel.LOW:
+        reason = f"{risk.value.capitalize()}-risk actions need approval."
+    elif protocol.safe_operation not in INTERNAL_AUTO_OPERATIONS:
+        reason = "This kind of action always needs approval."
+    elif not policy.auto_execute_internal:
+        reason = "Automatic execution of internal actions is turned off for this organisation."
+    elif amount is not None and amount > policy.max_amount_without_approval:
+        reason = (f"It concerns an amount of {amount}, above the {policy.max_amount_without_approval} "
+                  "allowed without approval.")
+    else:
+        return Decision(AUTO_EXECUTE, risk, tuple(notes + [
+            "Low-risk internal action; this organisation lets such actions run automatically."]))
+    return Decision(REQUIRE_APPROVAL, risk, tuple(notes + [reason]))
+
+
+def refusals_for(policy: GuardrailPolicy, protocol: ActionProtocol) -> list[str]:
+    """Reasons the policy forbids this action outright (empty when allowed)."""
+    refusals = []
+    capability = CAPABILITY.get(protocol.safe_operation)
+    if capability and not getattr(policy, capability[0]):
+        refusals.append(f"{capability[1]} is turned off for this organisation.")
+    if protocol.safe_operation == SafeOperation.SEND_EMAIL:
+        inputs = protocol.operation.inputs
+        recipients = len(inputs.to) + len(inputs.cc)
+        if recipients > policy.max_recipients_per_email:
+            refusals.append(f"{recipients} recipients exceed the limit of {policy.max_recipients_per_email} per email.")
+    records = len(protocol.affected_records.odoo_ids)
+    if records > policy.max_records_per_bulk:
+        refusals.append(f"{records} records exceed the limit of {policy.max_records_per_bulk} per action.")
+    return refusals
+
+
+def _amount_involved(protocol: ActionProtocol) -> Decimal | None:
+    amount = protocol.metadata.get("amount")
+    if amount is None and protocol.estimated_impact and protocol.estimated_impact.revenue_change is not None:
+        amount = abs(protocol.estimated_impact.revenue_change)
+    try:
+        return None if amount is None else Decimal(str(amount))
+    except ArithmeticError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate limits, checked at execution while the policy row is locked (see `locked_policy`).
+
+RATE_WINDOWS = {Channel.EMAIL: ("emails_per_hour", timedelta(hours=1), "emails per hour"),
+                Channel.SMS: ("sms_per_day", timedelta(days=1), "SMS per day")}
+
+
+def locked_policy(organization) -> GuardrailPolicy:
+    """The policy row, locked until the caller's transaction ends: counting sends and
+    reserving the next one happen under this lock, so concurrent workers can't both take
+    the last slot."""
+    policy_for(organization)
+    return GuardrailPolicy.objects.select_for_update().select_related("organization").get(organization=organization)
+
+
+def rate_limit_until(policy: GuardrailPolicy, channel: str, now: datetime) -> datetime | None:
+    """When the next message on `channel` may go out, or None if one may go now."""
+    if channel not in RATE_WINDOWS:
+        return None
+    limit_field, window, _ = RATE_WINDOWS[channel]
+    limit = getattr(policy, limit_field)
+    recent = (OutboundRecord.objects
+              .filter(organization=policy.organization, channel=channel, created_at__gt=now - window)
+              .exclude(status=LedgerStatus.NOT_SENT))
+    count = recent.count()
+    if count < limit:
+        return None
+    # The slot frees up when enough of the oldest sends leave the window.
+    oldest_blocking = recent.order_by("created_at").values_list("created_at", flat=True)[count - limit]
+    return oldest_blocking + window
+
+
+def rate_limit_reason(policy: GuardrailPolicy, channel: str) -> str:
+    limit_field, _, label = RATE_WINDOWS[channel]
+    return f"The limit of {getattr(policy, limit_field)} {label} is reached."
+
+
+# ---------------------------------------------------------------------------------------------
+# Policy changes
+
+
+EDITABLE_FIELDS = [f.name for f in GuardrailPolicy._meta.fields if f.name not in {"id", "organization", "updated_at"}]
+
+
+def policy_update(policy: GuardrailPolicy, *, actor: Actor, **changes) -> GuardrailPolicy:
+    """Change policy settings and audit exactly what changed (before → after)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not policy settings: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = GuardrailPolicy.objects.select_for_update().get(pk=policy.pk)
+        before = model_to_dict(locked, fields=EDITABLE_FIELDS)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save()
+        locked.refresh_from_db()
+        after = model_to_dict(locked, fields=EDITABLE_FIELDS)
+        diff = {name: {"before": before[name], "after": after[name]} for name in EDITABLE_FIELDS
+                if before[name] != after[name]}
+        if diff:
+            append_event(locked.organization, event_type=EventType.POLICY_CHANGED, actor=actor,
+                         data={"changes": diff})
+    return locked
