@@ -148,6 +148,8 @@ def comparable(value: Any) -> Any:
 
 
 def same_value(observed: Any, expected: Any) -> bool:
+    if isinstance(observed, bool) or isinstance(expected, bool):
+        return observed is expected  # JSON true is not 1
     if isinstance(observed, (int, float)) and isinstance(expected, (int, float)) \
             and not isinstance(observed, bool) and not isinstance(expected, bool):
         return abs(float(observed) - float(expected)) < 0.005  # monetary precision
