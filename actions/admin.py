@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 
 from aiom.admin import OrganizationScopedAdmin
 
+from . import presentation
 from .models import Action, Approval
 
 
@@ -46,31 +47,29 @@ class ActionAdmin(OrganizationScopedAdmin):
 
     @admin.display(description="Proposed changes")
     def proposed_changes(self, obj):
-        rows = obj.protocol.get("proposed_changes", [])
+        rows = presentation.changes(obj.parsed)
         if not rows:
             return "—"
         return format_html(
             "<table><tr><th>Record</th><th>Field</th><th>Before</th><th>After</th></tr>{}</table>",
-            format_html_join("", "<tr><td>{} #{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-                (c["model"], c.get("record_id") or "new", c["field"], _show(c.get("before")), _show(c.get("after")))
-                for c in rows)),
-        )
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                             ((r.record, r.field, r.before, r.after) for r in rows)))
 
     @admin.display(description="Who will be contacted")
     def external_effects(self, obj):
-        effects = obj.protocol.get("external_effects", [])
-        if not effects:
+        rows = presentation.contacts(obj.parsed)
+        if not rows:
             return "Nobody outside the company."
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} — {}</li>", (
-            (e["effect_type"], e["recipient"], e.get("subject") or e.get("preview", "")[:80]) for e in effects)))
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{} to {}: <strong>{}</strong><pre>{}</pre></li>",
+            ((r.channel, r.recipient, r.subject, r.message) for r in rows)))
 
     @admin.display(description="Checked again before execution")
     def revalidation_checks(self, obj):
-        checks = obj.protocol.get("revalidation_plan", {}).get("checks", [])
-        if not checks:
+        rows = presentation.checks(obj.parsed)
+        if not rows:
             return "—"
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} ({}): {}</li>", (
-            (c["check_id"], c["severity_on_fail"], json.dumps(c["predicate"])) for c in checks)))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} (if not: {})</li>", rows))
 
     @admin.display(description="Reasoning")
     def reasoning(self, obj):
@@ -80,6 +79,3 @@ class ActionAdmin(OrganizationScopedAdmin):
     def protocol_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.protocol, indent=2, sort_keys=True))
 
-
-def _show(value) -> str:
-    return "—" if value in (None, False, "") else json.dumps(value) if not isinstance(value, str) else value

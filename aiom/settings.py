@@ -69,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "aiom.tenancy.organization_context",
+                "actions.context_processors.navigation",
             ],
         },
     },

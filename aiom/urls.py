@@ -3,12 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from actions import views as action_views
+
 from . import views
 
 dashboard_patterns = (
     [
         path("", views.overview, name="overview"),
         path("organization/", views.switch_organization, name="switch-organization"),
+        path("approvals/", action_views.approvals, name="approvals"),
+        path("history/", action_views.history, name="history"),
+        path("actions/<uuid:pk>/", action_views.detail, name="action"),
+        path("actions/<uuid:pk>/approve/", action_views.approve, name="approve"),
+        path("actions/<uuid:pk>/reject/", action_views.reject, name="reject"),
     ],
     "dashboard",
 )

@@ -1,0 +1,9 @@
+from aiom.tenancy import membership_for
+
+from .selectors import pending_count
+
+
+def navigation(request) -> dict:
+    """The pending-approvals badge shown in the navigation on every page."""
+    membership = membership_for(request)
+    return {"nav_pending_count": pending_count(organization=membership.organization) if membership else 0}

@@ -1,0 +1,35 @@
+"""Input forms for the dashboard: they validate what people type, nothing more."""
+
+from django import forms
+
+from .models import ActionStatus
+from .protocol import ActionType, RiskLevel, Source
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [("", "Any")] + [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+class QueueFilterForm(forms.Form):
+    risk = forms.ChoiceField(choices=_choices(RiskLevel), required=False)
+    action_type = forms.ChoiceField(choices=_choices(ActionType), required=False, label="Type")
+    source = forms.ChoiceField(choices=_choices(Source), required=False)
+
+    def filters(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value} if self.is_valid() else {}
+
+
+class HistoryFilterForm(QueueFilterForm):
+    status = forms.ChoiceField(choices=[("", "Any")] + [c for c in ActionStatus.choices
+                                                         if c[0] != ActionStatus.PENDING_APPROVAL], required=False)
+
+
+class ApproveForm(forms.Form):
+    protocol_hash = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
+    comment = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    protocol_hash = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Say why you reject it, so the team can learn from it."})

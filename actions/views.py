@@ -1,0 +1,145 @@
+"""Dashboard pages for actions: the approval queue, history, one action, and decisions.
+
+Views parse and authorise; the services decide. Every lookup is scoped to the user's
+organisation (another organisation's action is a 404), and only POST changes anything.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from aiom.errors import ApplicationError, NotAllowed
+from aiom.tenancy import get_scoped_or_404, require_membership
+
+from . import presentation, selectors, services
+from .forms import ApproveForm, HistoryFilterForm, QueueFilterForm, RejectForm
+from .models import Action
+from .protocol import ActionProtocol
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class ActionCard:
+    """One action, ready for a template."""
+
+    action: Action
+    protocol: ActionProtocol
+
+    @classmethod
+    def of(cls, action: Action) -> "ActionCard":
+        return cls(action, action.parsed)
+
+    def changes(self):
+        return presentation.changes(self.protocol)
+
+    def contacts(self):
+        return presentation.contacts(self.protocol)
+
+    def checks(self):
+        return presentation.checks(self.protocol)
+
+    def expires_in(self):
+        return presentation.expires_in(self.action.expires_at)
+
+    def approvals_so_far(self):
+        return [a for a in self.action.approvals.all()
+                if a.protocol_hash == self.action.protocol_hash and a.decision == "approve"]
+
+
+@login_required
+def approvals(request):
+    membership = require_membership(request)
+    form = QueueFilterForm(request.GET)
+    queue = selectors.actions_pending(organization=membership.organization, **form.filters())
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dashboard/approvals.html", {
+        "form": form, "page": page, "cards": [ActionCard.of(action) for action in page],
+        "can_decide": membership.can_approve,
+    })
+
+
+@login_required
+def history(request):
+    membership = require_membership(request)
+    form = HistoryFilterForm(request.GET)
+    filters = form.filters()
+    actions = selectors.actions_history(organization=membership.organization, **filters)
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(request, "dashboard/history.html", {"form": form, "page": page})
+
+
+@login_required
+def detail(request, pk):
+    membership = require_membership(request)
+    action = get_scoped_or_404(Action.objects.prefetch_related("approvals__user", "executions"), request, pk=pk)
+    return render(request, "dashboard/action_detail.html", {
+        "card": ActionCard.of(action), "action": action, "can_decide": membership.can_approve,
+        "timeline": selectors.action_timeline(action), "executions": action.executions.all()[:10],
+        "protocol_json": json.dumps(action.protocol, indent=2, sort_keys=True, ensure_ascii=False),
+    })
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    action = _decidable(request, pk)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The approval form was incomplete; nothing was approved.")
+    else:
+        _decide(request, lambda: services.approve(action, request.user, comment=form.cleaned_data["comment"],
+                                                  protocol_hash=form.cleaned_data["protocol_hash"]),
+                success=f"Approved “{action.title}”.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def reject(request, pk):
+    action = _decidable(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        _decide(request, lambda: services.reject(action, request.user, reason=form.cleaned_data["reason"],
+                                                 protocol_hash=form.cleaned_data["protocol_hash"]),
+                success=f"Rejected “{action.title}”.")
+    return _back(request)
+
+
+def _decidable(request, pk) -> Action:
+    membership = require_membership(request)
+    action = get_scoped_or_404(Action.objects.select_related("organization"), request, pk=pk)
+    if not membership.can_approve:
+        raise PermissionDenied("Your role can view actions but not decide on them.")
+    return action
+
+
+def _decide(request, decision, *, success: str) -> None:
+    try:
+        result = decision()
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return
+    if result.status == "pending_approval":
+        messages.info(request, "Your approval is recorded; this critical action needs a second approver.")
+    else:
+        messages.success(request, success)
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("dashboard:approvals")
