@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from actions import views as action_views
+from audit import views as audit_views
 
 from . import views
 
@@ -16,6 +17,8 @@ dashboard_patterns = (
         path("actions/<uuid:pk>/", action_views.detail, name="action"),
         path("actions/<uuid:pk>/approve/", action_views.approve, name="approve"),
         path("actions/<uuid:pk>/reject/", action_views.reject, name="reject"),
+        path("audit/", audit_views.timeline, name="audit"),
+        path("audit/export.csv", audit_views.export_csv, name="audit-export"),
     ],
     "dashboard",
 )

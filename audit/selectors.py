@@ -1,0 +1,27 @@
+"""Reading the audit trail: filtered, newest first, always within one organisation."""
+
+from datetime import date, datetime, time, timezone as dt_timezone
+
+from django.db.models import QuerySet
+
+from .models import ActionEvent, ChainHead
+
+
+def events_for(*, organization, event_type: str = "", actor_type: str = "", action_id=None,
+               since: date | None = None, until: date | None = None) -> QuerySet:
+    queryset = ActionEvent.objects.filter(organization=organization)
+    if event_type:
+        queryset = queryset.filter(event_type=event_type)
+    if actor_type:
+        queryset = queryset.filter(actor_type=actor_type)
+    if action_id:
+        queryset = queryset.filter(action_id=action_id)
+    if since:
+        queryset = queryset.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=dt_timezone.utc))
+    if until:
+        queryset = queryset.filter(created_at__lte=datetime.combine(until, time.max, tzinfo=dt_timezone.utc))
+    return queryset.order_by("-seq")
+
+
+def chain_head(*, organization) -> ChainHead | None:
+    return ChainHead.objects.filter(organization=organization).first()
