@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "aiom.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "AIOM API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
 

@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from drf_spectacular.views import SpectacularAPIView
+
+from actions import api as action_api
 from actions import views as action_views
+from audit import api as audit_api
 from audit import views as audit_views
 
 from . import views
@@ -28,6 +32,13 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include(dashboard_patterns)),
+    path("api/actions/", action_api.ActionList.as_view(), name="api-actions"),
+    path("api/actions/<uuid:pk>/", action_api.ActionDetail.as_view(), name="api-action"),
+    path("api/actions/<uuid:pk>/approve/", action_api.ApproveAction.as_view(), name="api-approve"),
+    path("api/actions/<uuid:pk>/reject/", action_api.RejectAction.as_view(), name="api-reject"),
+    path("api/audit-events/", audit_api.AuditEventList.as_view(), name="api-audit-events"),
+    path("api/queue/metrics/", action_api.QueueMetrics.as_view(), name="api-queue-metrics"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
 ]
