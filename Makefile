@@ -28,7 +28,7 @@ run: export PATH := $(BIN):$(PATH)
 run: venv
 	mkdir -p .demo/broker .demo/broker-processed
 	$(BIN)/python manage.py migrate --noinput -v 0
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --odoo-url http://127.0.0.1:8069
 	$(BIN)/honcho -f Procfile.demo start
 
 clean-demo:

@@ -7,14 +7,17 @@ Email and SMS are sent at most once — the executor's outbound record guards th
 leave a note on the related Odoo record.
 """
 
-from __future__ import annotations
-
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
 from django.conf import settings
+
+from integrations import email as email_integration
+from integrations import sms as sms_integration
+from integrations.odoo.client import OdooClient
+from integrations.odoo.config import OdooConfig
 
 from .models import ScheduledFollowUp
 from .protocol import (
@@ -76,10 +79,8 @@ class Result:
 
 
 def odoo_for(organization) -> OdooClient:
-    from integrations.odoo.client import OdooClient
-    from integrations.odoo.config import OdooConfig
-
-    return OdooClient(OdooConfig.for_organization(organization))
+    return OdooClient(OdooConfig.for_organization(organization), retries=settings.ODOO_RETRIES,
+                      backoff=settings.ODOO_RETRY_BACKOFF)
 
 
 def perform(context: Context) -> Result:
@@ -219,11 +220,9 @@ def schedule_follow_up(context: Context, inputs: ScheduleFollowUpInputs) -> Resu
 
 
 def send_email(context: Context, inputs: SendEmailInputs) -> Result:
-    from integrations import email as email_integration
-
     protocol = context.protocol
     subject, text, html = email_integration.render_email("emails/action_message", {
-        "subject": inputs.subject, "body": inputs.body, "organization": context.organization})
+        "subject": inputs.subject, "body": inputs.body, "company_name": context.organization.name})
     receipt = email_integration.send_email(
         to=list(inputs.to), cc=list(inputs.cc), subject=subject, text_body=text, html_body=html,
         message_id=f"<{context.action_id}@{settings.AIOM_MESSAGE_ID_DOMAIN}>",
@@ -237,8 +236,6 @@ def send_email(context: Context, inputs: SendEmailInputs) -> Result:
 
 
 def send_sms(context: Context, inputs: SendSmsInputs) -> Result:
-    from integrations import sms as sms_integration
-
     receipt = sms_integration.sms_gateway_from_settings().send(
         to=inputs.to, body=inputs.body, idempotency_key=str(context.action_id))
     result = Result(f"Sent an SMS to {inputs.to}", external_ids={"sms": receipt.provider_id},

@@ -146,8 +146,26 @@ JsonScalar = Union[None, bool, int, FiniteFloat, str]
 JsonValue = Union[JsonScalar, list[JsonScalar]]
 
 
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        """NUL has no place in text, and PostgreSQL cannot store it: refuse it here, by field."""
+        if _contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,6 +348,13 @@ class QuietHoursOk(_Strict):
     weekends: bool = Field(False, description="whether sending is allowed on Saturday and Sunday")
 
     _known_tz = field_validator("timezone")(_known_timezone)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("must be a local time without a UTC offset (the time zone is given separately)")
+        return value
 
     @model_validator(mode="after")
     def _window(self):
@@ -579,8 +604,8 @@ def build_idempotency_key(
     Re-running an analysis inside the same window proposes the same key, so `propose()`
     returns the existing action instead of a duplicate.
     """
-    if window <= timedelta(0):
-        raise ValueError("window must be positive")
+    if window < timedelta(minutes=1):
+        raise ValueError("window must be at least a minute (keys name the window's start to the minute)")
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     seconds = int(window.total_seconds())
     bucket_start = datetime.fromtimestamp(int(moment.timestamp()) // seconds * seconds, tz=timezone.utc)

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from integrations.odoo.errors import OdooMissingError
+
 from .models import Channel, LedgerStatus, OutboundRecord, OutreachState
 from .protocol import (
     parse_protocol,
@@ -26,10 +28,6 @@ from .protocol import (
 
 class OdooReader(Protocol):
     def read(self, model: str, ids: list[int], fields: list[str]) -> list[dict]: ...
-
-
-class RecordMissing(Exception):
-    """Raised by readers when the record is gone (Odoo MissingError)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ class _OdooCache:
         if key not in self.records or (self.records[key] is not None and field not in self.records[key]):
             try:
                 rows = self.odoo.read(model, [record_id], [field, "display_name"])
-            except RecordMissing:
+            except OdooMissingError:
                 rows = []
             self.records[key] = {**(self.records.get(key) or {}), **rows[0]} if rows else None
         return self.records[key]

@@ -177,16 +177,29 @@ ODOO_PASSWORD = env("ODOO_PASSWORD", default="")
 ODOO_API_KEY = env("ODOO_API_KEY", default="")
 ODOO_PROTOCOL = env("ODOO_PROTOCOL", default="xmlrpc")
 ODOO_TIMEOUT = env.float("ODOO_TIMEOUT", default=30.0)
+ODOO_RETRIES = env.int("ODOO_RETRIES", default=3)
+ODOO_RETRY_BACKOFF = env.float("ODOO_RETRY_BACKOFF", default=0.5)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SMTP2GO_API_KEY = env("SMTP2GO_API_KEY", default="")
+SMTP2GO_API_URL = env("SMTP2GO_API_URL", default="https://api.smtp2go.com/v3/")
+# An explicit EMAIL_BACKEND wins; else SMTP2GO's API when keyed; else SMTP on EMAIL_URL;
+# the demo without EMAIL_URL keeps its mail in the outbox.
+if SMTP2GO_API_KEY:
+    _default_email_backend = "integrations.email.Smtp2goApiBackend"
+elif DEBUG and not env("EMAIL_URL", default=""):
+    _default_email_backend = "integrations.email.OutboxBackend"
+else:
+    _default_email_backend = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=_default_email_backend)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AIOM <aiom@localhost>")
 AIOM_MESSAGE_ID_DOMAIN = env("AIOM_MESSAGE_ID_DOMAIN", default="aiom.local")
 SMS_SERVER_URL = env("SMS_SERVER_URL", default="")
 SMS_SERVER_API_KEY = env("SMS_SERVER_API_KEY", default="")
 SMS_DEFAULT_FROM = env("SMS_DEFAULT_FROM", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")
 ANTHROPIC_MODEL = env("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
 APPROVAL_EMAIL = env("APPROVAL_EMAIL", default="")

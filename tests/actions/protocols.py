@@ -129,15 +129,19 @@ def protocol_for(action_type: ActionType | str = ActionType.SEND_INVOICE_REMINDE
     return document
 
 
-def changed(document: dict, path: str, value) -> dict:
-    """A deep copy of `document` with the value at dotted `path` (list indexes as numbers) replaced."""
+def changed(document: dict, path: str | tuple, value=None, *, delete: bool = False) -> dict:
+    """A deep copy of `document` with the value at `path` replaced (or deleted).
+
+    `path` is dotted ("operation.inputs.to.0") or a tuple of keys and list positions.
+    """
+    parts = path.split(".") if isinstance(path, str) else path
     result = copy.deepcopy(document)
-    *parents, last = path.split(".")
     node = result
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    if isinstance(node, list):
-        node[int(last)] = value
+    for part in parts[:-1]:
+        node = node[int(part) if isinstance(node, list) else part]
+    last = int(parts[-1]) if isinstance(node, list) else parts[-1]
+    if delete:
+        del node[last]
     else:
         node[last] = value
     return result

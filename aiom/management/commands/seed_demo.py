@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from aiom.models import Role
 from aiom.services import member_ensure, organization_ensure
+from integrations.odoo.services import connection_ensure
 
 DEMO_PEOPLE = [
     # username, password, role, staff
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         for username, password, role, staff in DEMO_PEOPLE:
             member_ensure(organization=organization, username=username, password=password, role=role,
                           email=f"{username}@demo.example.com", staff=staff, superuser=staff)
+        if odoo_url:
+            # The sandbox's demo database and API key (manage.py odoo_sandbox --seed demo).
+            connection_ensure(organization=organization, url=odoo_url, database="aiom-demo", username="admin",
+                              secret="aiom-demo-key", protocol="xmlrpc")
+            self.stdout.write(f"Its Odoo: {odoo_url} (database aiom-demo, login admin, XML-RPC).")
         self.stdout.write(self.style.SUCCESS(f"Demo organisation '{organization.slug}' is ready."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for username, password, role, _ in DEMO_PEOPLE:
