@@ -118,15 +118,23 @@ class OdooClient:
     def iter_search_read(self, model: str, domain: list, fields: list[str], *, page_size: int = 500,
                          order: str = "id asc", context: dict | None = None) -> Iterator[dict]:
         """All matching records, page by page in a stable order. Each page asks for one record
-        more than it yields, so the last page is recognised without an extra empty call."""
-        offset = 0
+        more than it yields, so the last page is recognised without an extra empty call.
+
+        In the default ``id asc`` order pages continue after the last id seen (keyset paging):
+        every page costs the same however deep it is, where an offset makes Odoo's database
+        skip all earlier rows again. Other orders page by offset.
+        """
+        keyset = order.strip().lower() == "id asc"
+        offset, last_id = 0, None
         while True:
-            page = self.search_read(model, domain, fields, offset=offset, limit=page_size + 1, order=order,
-                                    context=context)
+            page_domain = [("id", ">", last_id), *domain] if keyset and last_id is not None else domain
+            page = self.search_read(model, page_domain, fields, offset=0 if keyset else offset,
+                                    limit=page_size + 1, order=order, context=context)
             yield from page[:page_size]
             if len(page) <= page_size:
                 return
             offset += page_size
+            last_id = page[page_size - 1]["id"]
 
     def read_group(self, model: str, domain: list, fields: list[str], groupby: list[str], *,
                    orderby: str | None = None, lazy: bool = True, context: dict | None = None) -> list[dict]:

@@ -58,7 +58,8 @@ def _operation(operation: SafeOperation, model: str, record_id: int, now: dateti
                              "before": [2, "Qualified"], "after": [3, "Proposition"], "change_type": "set"}]
     if operation == SafeOperation.LOG_ODOO_ACTIVITY:
         inputs = {"model": model, "record_id": record_id, "activity_type": "call",
-                  "summary": "Call about the stalled proposal", "date_deadline": (now + timedelta(days=1)).date().isoformat()}
+                  "summary": "Call about the stalled proposal",
+                  "date_deadline": (now + timedelta(days=1)).date().isoformat()}
         return inputs, [], [{"model": "mail.activity", "field": "summary", "after": inputs["summary"],
                              "change_type": "create"}]
     if operation == SafeOperation.CREATE_INTERNAL_NOTE:

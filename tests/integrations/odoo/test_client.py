@@ -112,6 +112,22 @@ def test_iter_search_read_reads_10000_records_in_21_calls(odoo_sandbox_empty, em
     assert empty_client.calls <= 21  # one login + 20 pages of 500
 
 
+def test_iter_search_read_pages_an_or_domain_completely(odoo_sandbox_empty, empty_client):
+    store = odoo_sandbox_empty.store
+    with store.lock:
+        ids = {name: store.insert("res.partner", {"name": name, "active": True})
+               for name in [f"{letter}{n}" for n in range(7) for letter in "ABC"]}
+    domain = ["|", ("name", "=like", "A%"), ("name", "=like", "C%")]
+
+    by_id = list(empty_client.iter_search_read("res.partner", domain, ["name"], page_size=3))
+    by_name = list(empty_client.iter_search_read("res.partner", domain, ["name"], page_size=3, order="name desc"))
+
+    wanted = sorted(record_id for name, record_id in ids.items() if name[0] in "AC")
+    assert [record["id"] for record in by_id] == wanted
+    assert sorted(record["id"] for record in by_name) == wanted
+    assert [record["name"] for record in by_name] == sorted((r["name"] for r in by_name), reverse=True)
+
+
 def test_iter_search_read_of_nothing_is_one_call(empty_client):
     assert list(empty_client.iter_search_read("res.partner", [("name", "=", "nobody at all")], ["name"])) == []
     assert empty_client.calls == 2  # login + one page
