@@ -5,8 +5,10 @@ from django.utils.html import format_html, format_html_join
 
 from aiom.admin import OrganizationScopedAdmin
 
-from . import presentation
-from .models import Action, Approval
+from audit.services import Actor
+
+from . import guardrails, presentation
+from .models import Action, Approval, GuardrailPolicy, OutboundRecord
 
 
 class ApprovalInline(admin.TabularInline):
@@ -79,3 +81,39 @@ class ActionAdmin(OrganizationScopedAdmin):
     def protocol_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.protocol, indent=2, sort_keys=True))
 
+
+
+@admin.register(GuardrailPolicy)
+class GuardrailPolicyAdmin(OrganizationScopedAdmin):
+    """Edits go through `guardrails.policy_update`, so each change is audited (before → after)."""
+
+    list_display = ["organization", "auto_execute_internal", "may_send_email", "may_send_sms", "emails_per_hour",
+                    "sms_per_day", "expiry_hours", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in guardrails.EDITABLE_FIELDS}
+        guardrails.policy_update(GuardrailPolicy.objects.get(pk=obj.pk), actor=Actor.for_user(request.user), **changes)
+
+
+@admin.register(OutboundRecord)
+class OutboundRecordAdmin(OrganizationScopedAdmin):
+    """The at-most-once ledger: read-only, for looking into what left (or may have left)."""
+
+    list_display = ["action", "channel", "status", "partner_id", "external_id", "created_at", "updated_at"]
+    list_filter = ["channel", "status"]
+    search_fields = ["key", "external_id", "=partner_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in OutboundRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

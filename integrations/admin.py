@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 
 from aiom.admin import OrganizationScopedAdmin
 
-from .models import OdooConnection
+from .models import OdooConnection, OutboxMessage
 from .odoo.services import connection_check
 
 
@@ -47,3 +47,21 @@ class OdooConnectionAdmin(OrganizationScopedAdmin):
                                            f"logged in as user {health['uid']}.", messages.SUCCESS)
             else:
                 self.message_user(request, f"{connection.organization}: {health['error']}", messages.ERROR)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What the local demo "sent" instead of delivering it. Read-only."""
+
+    list_display = ["created_at", "channel", "recipients", "subject", "message_id"]
+    list_filter = ["channel"]
+    search_fields = ["subject", "body", "message_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
