@@ -33,3 +33,32 @@ class RejectForm(forms.Form):
     protocol_hash = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "Say why you reject it, so the team can learn from it."})
+
+
+EDIT_FIELDS = {
+    "subject": lambda: forms.CharField(max_length=255),
+    "body": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), strip=False),
+    "name": lambda: forms.CharField(max_length=255, label="Task name"),
+    "description": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False),
+    "date_deadline": lambda: forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Deadline"),
+    "summary": lambda: forms.CharField(max_length=255),
+    "note": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False),
+    "follow_up_at": lambda: forms.DateTimeField(label="Follow up at"),
+    "reason": lambda: forms.CharField(max_length=500),
+}
+
+
+class EditForm(forms.Form):
+    """The editable inputs of one operation (see services.EDITABLE_INPUTS)."""
+
+    protocol_hash = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, editable: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in editable:
+            self.fields[name] = EDIT_FIELDS[name]()
+
+    def changes(self) -> dict:
+        """Cleaned values in the protocol's JSON shapes."""
+        return {name: value.isoformat() if hasattr(value, "isoformat") else value
+                for name, value in self.cleaned_data.items() if name != "protocol_hash"}

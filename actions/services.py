@@ -236,3 +236,69 @@ def execute(action_id):
     from .execution import execute as run_execution
 
     return run_execution(action_id)
+
+
+#: What a person may change before approving, per operation. Recipients, amounts and targets
+#: come from Odoo and are never editable.
+EDITABLE_INPUTS = {
+    "send_email": ("subject", "body"),
+    "send_sms": ("body",),
+    "create_odoo_task": ("name", "description", "date_deadline"),
+    "log_odoo_activity": ("summary", "note", "date_deadline"),
+    "create_internal_note": ("body",),
+    "schedule_follow_up": ("follow_up_at", "reason"),
+    "update_odoo_stage": (),
+}
+
+
+def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
+    """Make a new revision of a pending action with edited wording or task fields.
+
+    The revision is validated whole, its diff and external effects follow the edit, and the
+    old hash stops working: approvals and email links for the old text no longer apply.
+    """
+    ensure_can_decide(user, action.organization)
+    operation = action.safe_operation
+    unknown = set(inputs) - set(EDITABLE_INPUTS[operation])
+    if unknown:
+        raise ApplicationError(f"These cannot be edited: {', '.join(sorted(unknown))}.", {"fields": sorted(unknown)})
+    with transaction.atomic():
+        locked = _lock_pending(action, protocol_hash)
+        current = locked.parsed
+        before = current.operation.inputs.model_dump(mode="json")
+        changed = {name: value for name, value in inputs.items() if before.get(name) != value}
+        if not changed:
+            return locked
+        revised = current.revise(operation={"inputs": changed}, **_mirrors(current, changed))
+        Action.objects.filter(pk=locked.pk, status=ActionStatus.PENDING_APPROVAL,
+                              protocol_hash=locked.protocol_hash).update(
+            protocol=revised.model_dump(mode="json"), protocol_hash=revised.protocol_hash,
+            revision=locked.revision + 1, updated_at=timezone.now())
+        append_event(locked.organization, event_type=EventType.EDITED, actor=Actor.for_user(user),
+                     action_id=locked.pk,
+                     data={"changes": {name: {"before": before.get(name), "after": value}
+                                       for name, value in revised.operation.inputs.model_dump(mode="json").items()
+                                       if name in changed},
+                           "previous_hash": locked.protocol_hash, "protocol_hash": revised.protocol_hash,
+                           "revision": locked.revision + 1})
+    locked.refresh_from_db()
+    return locked
+
+
+def _mirrors(protocol: ActionProtocol, changed: dict) -> dict:
+    """What approvers see must follow the edit: effects' subject/preview and the task diff."""
+    updates = {}
+    if protocol.is_external and ({"subject", "body"} & set(changed)):
+        effects = [effect.model_dump(mode="json") for effect in protocol.external_effects]
+        for effect in effects:
+            if "subject" in changed and effect["effect_type"] == "email":
+                effect["subject"] = changed["subject"]
+            if "body" in changed:
+                effect["preview"] = changed["body"][:1000]
+        updates["external_effects"] = effects
+    if protocol.safe_operation.value == "create_odoo_task" and "name" in changed:
+        updates["proposed_changes"] = [
+            {**change.model_dump(mode="json"), "after": changed["name"]}
+            if change.change_type == "create" and change.field == "name" else change.model_dump(mode="json")
+            for change in protocol.proposed_changes]
+    return updates

@@ -19,9 +19,9 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 
 from . import presentation, selectors, services
-from .forms import ApproveForm, HistoryFilterForm, QueueFilterForm, RejectForm
+from .forms import ApproveForm, EditForm, HistoryFilterForm, QueueFilterForm, RejectForm
 from .models import Action
-from .protocol import ActionProtocol
+from .protocol import ActionProtocol, ProtocolError
 
 PAGE_SIZE = 20
 
@@ -113,6 +113,34 @@ def reject(request, pk):
                                                  protocol_hash=form.cleaned_data["protocol_hash"]),
                 success=f"Rejected “{action.title}”.")
     return _back(request)
+
+
+@login_required
+def edit(request, pk):
+    action = _decidable(request, pk)
+    editable = services.EDITABLE_INPUTS[action.safe_operation]
+    if request.method == "POST":
+        form = EditForm(request.POST, editable=editable)
+        if form.is_valid():
+            try:
+                services.edit(action, request.user, inputs=form.changes(),
+                              protocol_hash=form.cleaned_data["protocol_hash"])
+            except ProtocolError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Saved a new version of “{action.title}”; it needs approval again.")
+                return redirect("dashboard:action", pk=action.pk)
+    else:
+        inputs = action.parsed.operation.inputs.model_dump()
+        form = EditForm(initial={"protocol_hash": action.protocol_hash, **{n: inputs.get(n) for n in editable}},
+                        editable=editable)
+    return render(request, "dashboard/action_edit.html", {"form": form, "card": ActionCard.of(action),
+                                                          "action": action, "editable": editable})
 
 
 def _decidable(request, pk) -> Action:

@@ -21,6 +21,7 @@ dashboard_patterns = (
         path("actions/<uuid:pk>/", action_views.detail, name="action"),
         path("actions/<uuid:pk>/approve/", action_views.approve, name="approve"),
         path("actions/<uuid:pk>/reject/", action_views.reject, name="reject"),
+        path("actions/<uuid:pk>/edit/", action_views.edit, name="edit"),
         path("audit/", audit_views.timeline, name="audit"),
         path("audit/export.csv", audit_views.export_csv, name="audit-export"),
     ],
