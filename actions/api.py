@@ -1,9 +1,7 @@
 """REST endpoints for actions: list, read, approve, reject, queue metrics. Thin: each view
 validates input with a serializer and calls one service or selector."""
 
-from django.db.models import Count, Min
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -13,7 +11,7 @@ from rest_framework.views import APIView
 from aiom.api import organization_of
 
 from . import selectors, services
-from .models import Action, ActionStatus
+from .models import Action
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -90,16 +88,4 @@ class QueueMetrics(APIView):
 
     @extend_schema(responses=dict)
     def get(self, request):
-        organization = organization_of(request)
-        actions = Action.objects.filter(organization=organization)
-        now = timezone.now()
-        by_status = dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-        oldest = actions.filter(status=ActionStatus.PENDING_APPROVAL).aggregate(oldest=Min("created_at"))["oldest"]
-        return Response({
-            "by_status": {status: by_status.get(status, 0) for status in ActionStatus.values},
-            "pending": selectors.pending_count(organization=organization),
-            "oldest_pending_age_seconds": round((now - oldest).total_seconds()) if oldest else None,
-            "due_now": actions.filter(status=ActionStatus.APPROVED).exclude(not_before__gt=now).count(),
-            "deferred": actions.filter(status=ActionStatus.APPROVED, not_before__gt=now).count(),
-            "stuck_executing": actions.filter(status=ActionStatus.EXECUTING, lease_expires_at__lt=now).count(),
-        })
+        return Response(selectors.queue_metrics(organization=organization_of(request)))

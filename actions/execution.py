@@ -163,8 +163,9 @@ def _reserve(run: _Run, policy, channel: str):
                 lifecycle.transition(action, S.DENIED, reason=reason)
                 return Outcome(S.DENIED, reason)
             return _defer(run, wait_until, reason)
-        if channel in (Channel.EMAIL, Channel.SMS) and action.partner_id:
-            window = timedelta(hours=policy.email_window_hours if channel == Channel.EMAIL else policy.sms_window_hours)
+        window = timedelta(hours={Channel.EMAIL: policy.email_window_hours,
+                                  Channel.SMS: policy.sms_window_hours}.get(channel, 0))
+        if window and action.partner_id:  # a zero window means no minimum gap between messages
             last = recent_outreach(action.organization, partner_id=action.partner_id, channel=channel,
                                    since=run.now - window, exclude_action=action.pk)
             if last is not None:
@@ -298,8 +299,8 @@ def sweep(now: datetime | None = None) -> SweepReport:
     return report
 
 
-def sweep_and_enqueue() -> SweepReport:
-    report = sweep()
+def sweep_and_enqueue(now: datetime | None = None) -> SweepReport:
+    report = sweep(now)
     for action_id in report.due:
         dispatch.enqueue(action_id)
     if report.due or report.released or report.unknown:
@@ -319,8 +320,12 @@ def resolve_outcome_unknown(action: Action, *, user, sent: bool, note: str = "")
 
 
 def retry_failed(action: Action, *, user) -> Action:
-    """A person asks for a failed action to run again (once more, from a fresh attempt count)."""
+    """A person asks for a failed action to run again (once more, from a fresh attempt count);
+    a worker is woken once the request commits."""
     ensure_can_decide(user, action.organization)
-    return lifecycle.transition(action, S.APPROVED, actor=Actor.for_user(user), reason="Retry requested.",
-                                attempts=0, not_before=None, event_type=EventType.REQUEUED)
+    with transaction.atomic():
+        retried = lifecycle.transition(action, S.APPROVED, actor=Actor.for_user(user), reason="Retry requested.",
+                                       attempts=0, not_before=None, event_type=EventType.REQUEUED)
+        dispatch.enqueue_on_commit(retried.pk)
+    return retried
 

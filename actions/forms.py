@@ -62,3 +62,13 @@ class EditForm(forms.Form):
         """Cleaned values in the protocol's JSON shapes."""
         return {name: value.isoformat() if hasattr(value, "isoformat") else value
                 for name, value in self.cleaned_data.items() if name != "protocol_hash"}
+
+
+class GuardrailPolicyForm(forms.ModelForm):
+    class Meta:
+        from .models import GuardrailPolicy
+
+        model = GuardrailPolicy
+        exclude = ["organization"]
+        widgets = {"business_hours_start": forms.TimeInput(attrs={"type": "time"}),
+                   "business_hours_end": forms.TimeInput(attrs={"type": "time"})}

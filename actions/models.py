@@ -244,3 +244,18 @@ class ScheduledFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow up {self.due_at:%Y-%m-%d}: {self.reason}"
+
+
+class UsedApprovalLink(models.Model):
+    """An emailed approval link that has decided: the SHA-256 of its token, unique, written in
+    the same transaction as the decision, so a link decides at most once even when two
+    requests race. The token itself is never stored."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.decision} link of {self.user} for {self.action_id}"

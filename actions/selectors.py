@@ -1,6 +1,7 @@
 """Reading actions for people: queues, history and one action's story."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
 
 from audit.models import ActionEvent
 
@@ -40,3 +41,19 @@ def pending_count(*, organization) -> int:
 
 def action_timeline(action: Action) -> QuerySet:
     return ActionEvent.objects.filter(organization_id=action.organization_id, action_id=action.pk).order_by("seq")
+
+
+def queue_metrics(*, organization) -> dict:
+    """How the pipeline is doing: counts by status, the oldest pending, what is due or stuck."""
+    actions = Action.objects.filter(organization=organization)
+    now = timezone.now()
+    by_status = dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    oldest = actions.filter(status=ActionStatus.PENDING_APPROVAL).aggregate(oldest=Min("created_at"))["oldest"]
+    return {
+        "by_status": {status: by_status.get(status, 0) for status in ActionStatus.values},
+        "pending": by_status.get(ActionStatus.PENDING_APPROVAL, 0),
+        "oldest_pending_age_seconds": round((now - oldest).total_seconds()) if oldest else None,
+        "due_now": actions.filter(status=ActionStatus.APPROVED).exclude(not_before__gt=now).count(),
+        "deferred": actions.filter(status=ActionStatus.APPROVED, not_before__gt=now).count(),
+        "stuck_executing": actions.filter(status=ActionStatus.EXECUTING, lease_expires_at__lt=now).count(),
+    }

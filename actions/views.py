@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
+from audit.services import Actor
 
-from . import presentation, selectors, services
-from .forms import ApproveForm, EditForm, HistoryFilterForm, QueueFilterForm, RejectForm
+from . import guardrails, presentation, selectors, services
+from .forms import ApproveForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm, RejectForm
 from .models import Action
 from .protocol import ActionProtocol, ProtocolError
 
@@ -141,6 +142,22 @@ def edit(request, pk):
                         editable=editable)
     return render(request, "dashboard/action_edit.html", {"form": form, "card": ActionCard.of(action),
                                                           "action": action, "editable": editable})
+
+
+@login_required
+def guardrail_settings(request):
+    """Organisation admins tune the guardrails; every change is audited by the service."""
+    membership = require_membership(request)
+    if not membership.is_admin:
+        raise PermissionDenied("Only organisation admins can change the guardrails.")
+    policy = guardrails.policy_for(membership.organization)
+    form = GuardrailPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        guardrails.policy_update(policy, actor=Actor.for_user(request.user), **changes)
+        messages.success(request, "Guardrails saved." if changes else "Nothing changed.")
+        return redirect("dashboard:guardrails")
+    return render(request, "dashboard/guardrails.html", {"form": form, "policy": policy})
 
 
 def _decidable(request, pk) -> Action:

@@ -1,6 +1,8 @@
 """Read-side queries for the dashboard shell."""
 
+from django.conf import settings
 from django.db.models import Count
+from kombu import Connection
 
 from actions.models import Action, ActionStatus
 
@@ -18,3 +20,29 @@ def overview_for(organization) -> dict:
         "failed": counts.get(ActionStatus.FAILED, 0) + counts.get(ActionStatus.OUTCOME_UNKNOWN, 0),
         "by_status": sorted(counts.items()),
     }
+
+
+def health_for(organization) -> dict:
+    """What an operator checks when something seems stuck: queue, Odoo, broker, schedules."""
+    from django_celery_beat.models import PeriodicTask
+
+    from actions.selectors import queue_metrics
+    from integrations.models import OdooConnection
+
+    return {
+        "queue": queue_metrics(organization=organization),
+        "odoo": OdooConnection.objects.filter(organization=organization).first(),
+        "broker": broker_status(),
+        "schedules": list(PeriodicTask.objects.select_related("interval", "crontab").order_by("name")),
+    }
+
+
+def broker_status() -> dict:
+    """Can we reach the broker right now? (It is only a wake-up signal: nothing is lost if not.)"""
+    try:
+        with Connection(settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                        connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"; shown to operators
+        return {"ok": False, "error": f"{exc.__class__.__name__}: {exc}"[:200]}
+    return {"ok": True, "error": ""}

@@ -9,6 +9,7 @@ from actions import api as action_api
 from actions import views as action_views
 from audit import api as audit_api
 from audit import views as audit_views
+from integrations import views as integration_views
 
 from . import views
 
@@ -23,6 +24,10 @@ dashboard_patterns = (
         path("actions/<uuid:pk>/reject/", action_views.reject, name="reject"),
         path("actions/<uuid:pk>/edit/", action_views.edit, name="edit"),
         path("audit/", audit_views.timeline, name="audit"),
+        path("health/", views.health, name="health"),
+        path("outbox/", integration_views.outbox, name="outbox"),
+        path("health/check-odoo/", views.check_odoo, name="check-odoo"),
+        path("settings/guardrails/", action_views.guardrail_settings, name="guardrails"),
         path("audit/export.csv", audit_views.export_csv, name="audit-export"),
     ],
     "dashboard",

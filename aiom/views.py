@@ -1,5 +1,6 @@
 """The dashboard shell, organisation switching and the health probe."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from . import tenancy
 from .models import Membership
-from .selectors import overview_for
+from .selectors import health_for, overview_for
 
 
 @login_required
@@ -30,6 +31,32 @@ def switch_organization(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = reverse("dashboard:overview")
     return HttpResponseRedirect(target)
+
+
+@login_required
+def health(request):
+    membership = tenancy.require_membership(request)
+    return render(request, "dashboard/health.html", {"health": health_for(membership.organization)})
+
+
+@login_required
+@require_POST
+def check_odoo(request):
+    """Try the organisation's Odoo connection now and record the answer."""
+    from integrations.models import OdooConnection
+    from integrations.odoo.services import connection_check
+
+    membership = tenancy.require_membership(request)
+    connection = OdooConnection.objects.filter(organization=membership.organization).first()
+    if connection is None:
+        messages.error(request, "This organisation has no Odoo connection yet (add one in the admin).")
+    else:
+        result = connection_check(connection=connection)
+        if result["ok"]:
+            messages.success(request, f"Odoo answered: version {result['server_version']}, login accepted.")
+        else:
+            messages.error(request, f"Odoo check failed: {result['error']}")
+    return HttpResponseRedirect(reverse("dashboard:health"))
 
 
 def healthz(request):
