@@ -1,0 +1,69 @@
+"""Building and watching actions for the reliability tests."""
+
+import time
+from collections import Counter
+
+import pytest
+
+from actions import services
+from actions.models import Action, ActionStatus, GuardrailPolicy
+from actions.protocol import ActionType
+from tests.actions.protocols import protocol_for
+
+def wait_until(predicate, *, timeout: float = 30, what: str = "the condition", interval: float = 0.1):
+    """Poll `predicate` until it returns something truthy (and return that), or fail the test."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {timeout}s waiting for {what}.")
+        time.sleep(interval)
+
+
+S = ActionStatus
+#: Where every approved action must end once the dust settles (RELIABILITY.md: lost = 0).
+SETTLED = frozenset({S.EXECUTED, S.FAILED, S.OUTCOME_UNKNOWN})
+
+
+def approved(organization, approver, document) -> Action:
+    return services.approve(services.propose(organization, document, source="analyzer"), approver)
+
+
+def allow_bulk_email(organization) -> None:
+    """Many reminders to one partner in a few seconds: lift the rate limit and outreach window
+    so every action is due at once (what is tested here is delivery, not the guardrails)."""
+    from actions import guardrails
+
+    GuardrailPolicy.objects.filter(pk=guardrails.policy_for(organization).pk).update(
+        emails_per_hour=100_000, email_window_hours=0)
+
+
+def note_on(model: str, record_id: int, body: str = "Checked by the reliability test.") -> dict:
+    """A note_on_record protocol aimed at a real sandbox record."""
+    document = protocol_for(ActionType.NOTE_ON_RECORD)
+    document["operation"]["inputs"].update(model=model, record_id=record_id, body=body)
+    document["proposed_changes"][0].update(model=model, record_id=record_id, after=body)
+    document["affected_records"] = {"odoo_model": model, "odoo_ids": [record_id], "description": f"{model} {record_id}"}
+    document["revalidation_plan"] = {"checks": [
+        {"check_id": "target-exists", "predicate": {"type": "odoo_record_exists", "model": model, "id": record_id}}]}
+    return document
+
+
+def statuses(action_ids) -> Counter:
+    return Counter(Action.objects.filter(pk__in=list(action_ids)).values_list("status", flat=True))
+
+
+def all_settled(action_ids) -> bool:
+    counts = statuses(action_ids)
+    return sum(counts[status] for status in SETTLED) == len(action_ids)
+
+
+def message_ids(smtp_server) -> Counter:
+    """How many times the SMTP server accepted each Message-ID."""
+    return Counter(mail.message["Message-ID"] for mail in smtp_server.received)
+
+
+def message_id_of(action) -> str:
+    return f"<{action.pk}@aiom.local>"
