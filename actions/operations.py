@@ -106,7 +106,7 @@ def _find_by_reference(context: Context, model: str, domain: list) -> int | None
 
 def create_odoo_task(context: Context, inputs: CreateOdooTaskInputs) -> Result:
     odoo, ref = context.odoo, context.reference
-    description = f"{inputs.description}<p><small>{escape(ref)}</small></p>"
+    description = _html_paragraphs(inputs.description) + f"<p><small>{escape(ref)}</small></p>"
     task_id = _find_by_reference(context, "project.task", [("description", "ilike", ref), ("parent_id", "=", False)])
     reused = task_id is not None
     if task_id is None:
@@ -116,11 +116,16 @@ def create_odoo_task(context: Context, inputs: CreateOdooTaskInputs) -> Result:
         sub_ref = f"{ref}/{index}"
         existing = _find_by_reference(context, "project.task", [("description", "ilike", sub_ref)])
         subtask_ids.append(existing or odoo.create("project.task", {
-            **_task_values(subtask, f"{subtask.description}<p><small>{escape(sub_ref)}</small></p>"),
+            **_task_values(subtask, _html_paragraphs(subtask.description) + f"<p><small>{escape(sub_ref)}</small></p>"),
             "project_id": inputs.project_id, "parent_id": task_id}))
     return Result(f"Created Odoo task #{task_id} “{inputs.name}”" +
                   (f" with {len(subtask_ids)} sub-tasks" if subtask_ids else "") + ("" if not reused else " (found from an earlier attempt)"),
                   external_ids={"project.task": task_id, "subtasks": subtask_ids})
+
+
+def _html_paragraphs(text: str) -> str:
+    """Plain text for an Odoo HTML field: escaped, one paragraph per line."""
+    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
 
 
 def _task_values(task, description: str) -> dict:
@@ -196,9 +201,9 @@ def _post_note(context: Context, model: str, record_id: int, text: str) -> int:
         ("model", "=", model), ("res_id", "=", record_id), ("body", "ilike", ref)])
     if existing:
         return existing
-    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
-    body = f"{paragraphs}<p><small>{escape(ref)}</small></p>"
-    return odoo.message_post(model, record_id, body)
+    # Plain text: Odoo 17+ escapes a string body (HTML would show as tags) and 16 sanitises it,
+    # so text reads right on every version; `body_is_html` does not exist before 17.
+    return odoo.message_post(model, record_id, f"{text.strip()}\n\n{ref}")
 
 
 # ---------------------------------------------------------------------------------------------
