@@ -5,15 +5,12 @@ import pytest
 
 from integrations.models import OdooConnection
 from integrations.odoo.client import OdooClient
-from integrations.odoo.sandbox.server import start_in_thread
 from tests.integrations.servers import SmtpTestServer
 
 
 @pytest.fixture
-def sandbox():
-    handle = start_in_thread(seed="demo")
-    yield handle
-    handle.stop()
+def sandbox(odoo_sandbox):
+    return odoo_sandbox
 
 
 @pytest.fixture

@@ -1,28 +1,10 @@
-"""Odoo sandbox fixtures: a real HTTP server on a free port, fresh data for every test.
-
-The handle gives ``url``, ``db``, ``login``, ``password``, ``api_key`` for clients and
-``store`` for asserting on what the server holds.
-"""
+"""Sessions speaking Odoo's documented XML-RPC shapes to the sandbox (the sandbox fixtures
+themselves are in tests/conftest.py)."""
 
 import xmlrpc.client
 
 import pytest
 
-from integrations.odoo.sandbox.server import start_in_thread
-
-
-@pytest.fixture
-def odoo_sandbox():
-    handle = start_in_thread(seed="demo")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def odoo_sandbox_empty():
-    handle = start_in_thread(seed="empty")
-    yield handle
-    handle.stop()
 
 
 class XmlRpcSession:
