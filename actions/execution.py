@@ -19,7 +19,7 @@ from django.utils import timezone
 from audit.models import EventType
 from audit.services import Actor
 
-from . import dispatch, guardrails, lifecycle, operations
+from . import dispatch, guardrails, lifecycle, notifications, operations
 from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
 from .permissions import ensure_can_decide
 from .protocol import EXTERNAL_OPERATIONS, ActionProtocol, parse_protocol
@@ -221,6 +221,7 @@ def _send_back_for_reapproval(run: _Run, verdict, data: dict) -> Outcome:
         run.action, S.PENDING_APPROVAL, reason=verdict.summary(), protocol=revised.model_dump(mode="json"),
         protocol_hash=revised.protocol_hash, revision=run.action.revision + 1, lease_expires_at=None,
         data={**data, "previous_hash": run.action.protocol_hash, "protocol_hash": revised.protocol_hash})
+    notifications.notify_pending(run.action)  # a new revision needs new links
     return Outcome(S.PENDING_APPROVAL, verdict.summary())
 
 
@@ -246,6 +247,7 @@ def _handle_error(run: _Run, exc: Exception) -> Outcome:
         return Outcome("retrying", message, retry_in=delay)
     reason = message if permanent else f"Gave up after {run.action.attempts} attempts: {message}"
     lifecycle.transition(run.action, S.FAILED, reason=reason, error=message, lease_expires_at=None)
+    notifications.notify_result(run.action)
     return Outcome(S.FAILED, reason)
 
 
@@ -254,6 +256,7 @@ def _outcome_unknown_locked(action: Action, record: OutboundRecord, message: str
               "gone out. It will not be re-sent automatically; check with the recipient and resolve it.")
     lifecycle.transition(action, S.OUTCOME_UNKNOWN, reason=reason, lease_expires_at=None, error=message,
                          data={"channel": record.channel})
+    notifications.notify_result(action)
     return Outcome(S.OUTCOME_UNKNOWN, reason)
 
 

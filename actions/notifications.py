@@ -51,8 +51,9 @@ class Recipient:
 
 
 def notify_pending(action: Action) -> None:
-    """Ask the approvers, once the caller's transaction has committed."""
-    transaction.on_commit(partial(send_approval_requests, action.pk), robust=True)
+    """Ask the approvers about an action waiting for them, once the transaction has committed."""
+    if action.status == ActionStatus.PENDING_APPROVAL:
+        transaction.on_commit(partial(send_approval_requests, action.pk), robust=True)
 
 
 def notify_result(action: Action) -> None:
@@ -80,11 +81,11 @@ def send_result(action_id) -> None:
     action = Action.objects.select_related("organization").get(pk=action_id)
     if action.status not in RESULT_STATUSES or not guardrails.policy_for(action.organization).notify_by_email:
         return
-    approved_by = action.approvals.filter(decision=Decision.APPROVE, protocol_hash=action.protocol_hash,
-                                          user__is_active=True).values_list("user", flat=True)
+    approved_by = set(action.approvals.filter(decision=Decision.APPROVE, protocol_hash=action.protocol_hash)
+                      .values_list("user", flat=True))
     members = _deciding_members(action.organization)
     # Those who approved it; everyone who may decide when it ran without approval.
-    told = [member for member in members if member.user_id in set(approved_by)] or members
+    told = [member for member in members if member.user_id in approved_by] or members
     context = {**_action_context(action), "status": action.get_status_display(),
                "outcome_unknown": action.status == ActionStatus.OUTCOME_UNKNOWN}
     _send_all(action, RESULT, "email", _emails_of(told, settings.APPROVAL_EMAIL),

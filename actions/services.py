@@ -15,7 +15,7 @@ from aiom.errors import ApplicationError, Conflict
 from audit.models import EventType
 from audit.services import AI, SYSTEM, Actor, append_event
 
-from . import dispatch, guardrails, lifecycle
+from . import dispatch, guardrails, lifecycle, notifications
 from .models import Action, ActionStatus, Approval, Decision
 from .permissions import ensure_can_decide
 from .protocol import ActionProtocol, RiskLevel, Source, parse_protocol
@@ -97,6 +97,7 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
                                "nothing was proposed.") from None
             raise
         return _same_or_conflict(existing, protocol)
+    notifications.notify_pending(action)  # does nothing unless the action waits for people
     return action
 
 

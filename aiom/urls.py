@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from actions import api as action_api
+from actions import approval_views
 from actions import views as action_views
 from audit import api as audit_api
 from audit import views as audit_views
@@ -38,6 +39,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include(dashboard_patterns)),
+    path("approvals/email/", approval_views.decide, name="approval-link-decide"),
+    path("approvals/email/<str:token>/", approval_views.confirm, name="approval-link"),
     path("api/actions/", action_api.ActionList.as_view(), name="api-actions"),
     path("api/actions/<uuid:pk>/", action_api.ActionDetail.as_view(), name="api-action"),
     path("api/actions/<uuid:pk>/approve/", action_api.ApproveAction.as_view(), name="api-approve"),

@@ -1,0 +1,243 @@
+"""Who hears about a pending action, what they read, and what follows a failed execution."""
+
+from email import message_from_bytes, policy
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from actions import guardrails, lifecycle, notifications, services
+from actions.models import Action, ActionStatus
+from actions.protocol import ActionType
+from aiom.models import Membership
+from audit.models import ActionEvent, EventType
+from audit.services import SYSTEM
+from integrations.sms import MAX_BODY_CHARS
+from tests.integrations.servers import HttpTestServer, free_port
+
+from tests.actions.protocols import protocol_for
+from .pages import link_path, submit, token_of
+
+HOSTILE = "Remind <script>alert('x')</script> & Sons"
+
+
+@pytest.fixture
+def team(approver, second_approver, viewer, settings):
+    settings.APPROVAL_EMAIL = "approvals@acme.example"
+    return [approver, second_approver]
+
+
+@pytest.fixture
+def notify(propose, django_capture_on_commit_callbacks):
+    """Propose an action and notify about it, running what waits for the commit."""
+
+    def make(*args, **kwargs):
+        action = propose(*args, **kwargs)
+        with django_capture_on_commit_callbacks(execute=True):
+            notifications.notify_pending(action)
+        return action
+
+    return make
+
+
+def _mail_to(address):
+    [message] = [message for message in mail.outbox if message.to == [address]]
+    return message
+
+
+def _html(message):
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def _notified(action, purpose="approval_request"):
+    return {event.data["channel"]: event.data
+            for event in ActionEvent.objects.filter(action_id=action.pk, event_type=EventType.NOTIFIED)
+            if event.data["purpose"] == purpose}
+
+
+def test_each_approver_gets_an_email_with_their_own_links(notify, team, viewer):
+    action = notify(title=HOSTILE)
+
+    assert sorted(address for message in mail.outbox for address in message.to) == [
+        "alice@example.com", "approvals@acme.example", "bob@example.com"]  # not the viewer
+    alice = _mail_to("alice@example.com")
+    assert alice.subject == f"Approval needed (medium risk): {HOSTILE}"
+    assert HOSTILE in alice.body
+    assert "billing@customer.example" in alice.body
+    assert "Our invoice INV/2025/0042 of 1,250.00 EUR is 14 days overdue." in alice.body
+    assert "The invoice is 14 days overdue and nobody has contacted" in alice.body
+    assert "expires in 23\xa0hours (20" in alice.body
+    assert link_path(alice.body, "Approve") != link_path(_mail_to("bob@example.com").body, "Approve")
+    assert _notified(action)["email"]["recipients"] == ["alice@example.com", "bob@example.com",
+                                                        "approvals@acme.example"]
+
+
+def test_the_html_email_escapes_what_came_from_outside(notify, team):
+    notify(title=HOSTILE)
+    html = _html(_mail_to("alice@example.com"))
+    assert "<script>" not in html
+    assert "Remind &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons" in html
+    assert ">Approve</a>" in html and ">Reject</a>" in html
+    assert "https://aiom.example/approvals/email/" in html
+
+
+def test_the_shared_address_gets_no_links_unless_it_is_an_approver(notify, team, settings):
+    notify()
+    shared = _mail_to("approvals@acme.example")
+    assert "/approvals/email/" not in shared.body + _html(shared)
+    assert "Review it and decide in the dashboard: https://aiom.example/dashboard/actions/" in shared.body
+
+    mail.outbox.clear()
+    settings.APPROVAL_EMAIL = "Alice@Example.com"
+    notify()
+    assert sorted(message.to[0] for message in mail.outbox) == ["alice@example.com", "bob@example.com"]
+
+
+def test_the_link_in_the_email_approves_after_confirmation(notify, team):
+    action = notify()
+    approve = link_path(_mail_to("bob@example.com").body, "Approve")
+    assert Client().get(approve).status_code == 200  # a mail scanner opening it
+    assert submit(Client(), token_of(approve)).status_code == 200
+    action.refresh_from_db()
+    assert action.status == ActionStatus.APPROVED
+    assert action.approvals.get().user.username == "bob"
+
+
+def test_line_breaks_in_a_title_cannot_add_headers(pending, approver):
+    Action.objects.filter(pk=pending.pk).update(title="Pay now\r\nBcc: thief@evil.example\x1b\u202e")
+    notifications.send_approval_requests(pending.pk)
+
+    [message] = mail.outbox
+    assert message.subject == "Approval needed (medium risk): Pay now Bcc: thief@evil.example"
+    sent = message_from_bytes(message.message().as_bytes(), policy=policy.default)
+    assert sent["Bcc"] is None and sent["Subject"] == message.subject
+    assert message.recipients() == ["alice@example.com"]
+
+
+def test_sending_waits_for_the_commit(pending, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        notifications.notify_pending(pending)
+    assert mail.outbox == [] and not _notified(pending)
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+
+
+def test_a_failing_smtp_server_does_not_stop_the_proposal(notify, approver, settings, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+    action = notify()
+    action.refresh_from_db()
+    assert action.status == ActionStatus.PENDING_APPROVAL
+    notified = _notified(action)["email"]
+    assert notified["recipients"] == []
+    assert notified["failures"][0]["recipient"] == "alice@example.com"
+    assert "SMTP server unreachable" in notified["failures"][0]["error"]
+    assert "not sent to alice@example.com" in caplog.text
+
+
+def test_the_organisation_can_turn_email_notifications_off(notify, approver, org):
+    guardrails.policy_update(guardrails.policy_for(org), actor=SYSTEM, notify_by_email=False)
+    action = notify()
+    assert mail.outbox == [] and not _notified(action)
+
+
+def test_actions_no_longer_pending_notify_nobody(pending, second_approver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_pending(pending)
+        services.reject(pending, second_approver, reason="Not now")
+    assert mail.outbox == []
+
+
+@pytest.fixture
+def sms_server(settings):
+    with HttpTestServer() as server:
+        settings.SMS_SERVER_URL = server.url
+        settings.SMS_SERVER_API_KEY = "sms-key"
+        yield server
+
+
+def test_high_risk_actions_also_send_an_sms_with_the_confirmation_link(notify, approver, sms_server, settings, org):
+    settings.APPROVAL_PHONE = "+32470000001"
+    settings.APP_URL = "https://approvals.acme.example" + "/aiom" * 30  # a long link: the title gives way
+    Membership.objects.filter(user=approver).update(phone="+32470000002")
+    action = notify(ActionType.SEND_INVOICE_REMINDER_SMS, title=HOSTILE + " " + "x" * 200)
+
+    texts = {request.json()["to"]: request.json()["message"] for request in sms_server.requests}
+    assert set(texts) == {"+32470000001", "+32470000002"}
+    assert all(request.path == "/send-sms" for request in sms_server.requests)
+    for text in texts.values():
+        assert len(text) <= MAX_BODY_CHARS
+        assert text.startswith("AIOM: high risk action needs your approval: Remind <script>")
+    assert "…" in texts["+32470000002"]
+    personal = link_path(texts["+32470000002"], "Review")
+    assert link_path(texts["+32470000001"], "Review").endswith(f"/dashboard/actions/{action.pk}/")
+    assert _notified(action)["sms"]["recipients"] == ["+32470000002", "+32470000001"]
+
+    browser = Client()
+    browser.force_login(approver)  # high risk: the link needs the approver's session
+    assert submit(browser, token_of(personal)).status_code == 200
+    action.refresh_from_db()
+    assert action.status == ActionStatus.APPROVED
+
+
+def test_medium_risk_actions_send_no_sms(notify, approver, sms_server, settings):
+    settings.APPROVAL_PHONE = "+32470000001"
+    notify()
+    assert sms_server.requests == []
+
+
+def test_the_organisation_can_turn_sms_notifications_off(notify, approver, sms_server, settings, org):
+    settings.APPROVAL_PHONE = "+32470000001"
+    guardrails.policy_update(guardrails.policy_for(org), actor=SYSTEM, notify_by_sms=False)
+    notify(ActionType.SEND_INVOICE_REMINDER_SMS)
+    assert sms_server.requests == []
+    assert len(mail.outbox) == 1
+
+
+def _run_until(action, status, reason):
+    lifecycle.transition(action, ActionStatus.EXECUTING)
+    return lifecycle.transition(action, status, reason=reason, error="SMTP server answered 554 rejected")
+
+
+@pytest.mark.parametrize(("status", "subject", "advice"), [
+    (ActionStatus.FAILED, "Action failed", "retry it once the cause is fixed"),
+    (ActionStatus.OUTCOME_UNKNOWN, "Check needed, outcome unknown", "mark it as sent or not sent"),
+])
+def test_the_approver_hears_when_an_action_did_not_work(pending, approver, second_approver, settings, status, subject,
+                                                       advice, django_capture_on_commit_callbacks):
+    settings.APPROVAL_EMAIL = "approvals@acme.example"
+    services.approve(pending, approver)
+    pending.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_result(_run_until(pending, status, "It went wrong"))
+
+    assert sorted(message.to[0] for message in mail.outbox) == ["alice@example.com", "approvals@acme.example"]
+    message = _mail_to("alice@example.com")
+    assert message.subject == f"{subject}: {pending.title}"
+    assert advice in message.body and advice in _html(message)
+    assert "SMTP server answered 554 rejected" in message.body
+    assert f"https://aiom.example/dashboard/actions/{pending.pk}/" in message.body
+    assert _notified(pending, "result")["email"]["recipients"] == ["alice@example.com", "approvals@acme.example"]
+
+
+def test_an_executed_action_sends_no_result_email(pending, approver, django_capture_on_commit_callbacks):
+    services.approve(pending, approver)
+    pending.refresh_from_db()
+    lifecycle.transition(pending, ActionStatus.EXECUTING)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_result(lifecycle.transition(pending, ActionStatus.EXECUTED))
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_proposal_asks_the_approvers_once_it_is_committed(org, approver, viewer):
+    action = services.propose(org, protocol_for(ActionType.SEND_INVOICE_REMINDER), source="analyzer")
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    assert "/approvals/email/" in mail.outbox[0].body
+    event = ActionEvent.objects.get(action_id=action.pk, event_type=EventType.NOTIFIED)
+    assert event.data["recipients"] == ["alice@example.com"]
