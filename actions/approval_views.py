@@ -37,7 +37,9 @@ class LinkDecisionForm(forms.Form):
 @csrf_exempt  # it refuses every POST itself; the CSRF middleware would refuse first and log the token
 def confirm(request, token):
     response = _confirm(request, token)
-    response["Referrer-Policy"] = "no-referrer"  # this page's address is the token
+    # This page's address is the token: never send it to another site. (Not "no-referrer": browsers
+    # then send "Origin: null" with the form, and the CSRF check refuses every click.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -53,7 +53,7 @@ def test_the_page_shows_what_would_happen_and_decides_nothing(client, pending, a
     assert reverse("dashboard:approve", args=[pending.pk]) not in page  # no dashboard buttons
     assert decision_form(page)["decision"] == "approve"
     assert response["Cache-Control"].startswith("max-age=0")
-    assert response["Referrer-Policy"] == "no-referrer" and response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin" and response["X-Frame-Options"] == "DENY"
     assert _status(pending) == ActionStatus.PENDING_APPROVAL
 
 

@@ -1,0 +1,49 @@
+"""An approver follows the link in their approval email: the page shows what will happen, and
+only pressing the button decides. Loading the page alone (as mail scanners do) changes nothing."""
+
+import re
+
+import requests
+
+from actions import services
+from actions.models import Action, ActionStatus
+from actions.protocol import ActionType
+from audit.models import ActionEvent
+from tests.actions.protocols import protocol_for
+
+from .conftest import log_in
+
+
+def test_approve_from_the_link_in_the_outbox(live_server, browser, screenshot, org, approver, django_user_model,
+                                            settings):
+    settings.DEBUG = True  # the demo: mail goes to the outbox page
+    settings.EMAIL_BACKEND = "integrations.email.OutboxBackend"
+    settings.APP_URL = live_server.url
+    action = services.propose(org, protocol_for(ActionType.SEND_INVOICE_REMINDER), source="analyzer")
+
+    page = browser.new_page()
+    log_in(page, live_server, "alice", "pw-alice")
+    page.goto(f"{live_server.url}/dashboard/outbox/")
+    mail = page.locator("article", has_text=action.title).first
+    approve_link = next(href for href in mail.locator("pre a").evaluate_all("links => links.map(a => a.href)")
+                        if re.search(r"/approvals/email/[^/]+/$", href) and "approve" in mail.inner_text().lower())
+    screenshot(page, "outbox")
+
+    # A mail scanner (no cookies) fetches the link first: it sees the page, nothing is decided.
+    events_before = ActionEvent.objects.filter(action_id=action.pk).count()
+    for fetch in (requests.get, requests.head) * 3:
+        assert fetch(approve_link, timeout=10).status_code == 200
+    assert Action.objects.get(pk=action.pk).status == ActionStatus.PENDING_APPROVAL
+    assert ActionEvent.objects.filter(action_id=action.pk).count() == events_before
+
+    page.goto(approve_link)
+    assert "billing@customer.example" in page.inner_text("main")
+    screenshot(page, "email-link-confirmation")
+    page.click("button.approve")
+    page.wait_for_load_state()
+    assert Action.objects.get(pk=action.pk).status == ActionStatus.APPROVED
+    assert action.approvals.get().channel == "email"
+    screenshot(page, "email-link-done")
+
+    page.goto(approve_link)  # the link was single-use
+    assert "already" in page.inner_text("main").lower() or "used" in page.inner_text("main").lower()
