@@ -1,20 +1,47 @@
-"""Read-side queries for the dashboard shell."""
+"""Read-side queries for the overview and health pages."""
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from kombu import Connection
 
 from actions.models import Action, ActionStatus
+from actions.selectors import queue_metrics
+from analyzers import charts
+from analyzers.selectors import latest_analysis, latest_successful_analysis, open_alerts
+from integrations.models import OdooConnection
 
 
 def overview_for(organization) -> dict:
+    """The figures on the first page: the queue, today's work, and the last analysis."""
+    analysis = latest_successful_analysis(organization=organization)
+    metrics = analysis.metrics if analysis else {}
+    financial, sales = metrics.get("financial", {}), metrics.get("sales", {})
+    return {
+        **_action_counts(organization),
+        "analysis": analysis,
+        "last_run": latest_analysis(organization=organization),
+        "plan": getattr(analysis, "plan", None) if analysis else None,
+        "financial": financial,
+        "sales": sales,
+        "aging": charts.aging_bars(financial),
+        "pipeline": charts.pipeline_bars(sales),
+        "alerts": list(open_alerts(organization=organization)),
+    }
+
+
+def _action_counts(organization) -> dict:
     counts = dict(
         Action.objects.filter(organization=organization)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
+    today = timezone.localdate()
     return {
+        "executed_today": Action.objects.filter(organization=organization, status=ActionStatus.EXECUTED,
+                                                executed_at__date=today).count(),
         "pending": counts.get(ActionStatus.PENDING_APPROVAL, 0),
         "executed": counts.get(ActionStatus.EXECUTED, 0),
         "failed": counts.get(ActionStatus.FAILED, 0) + counts.get(ActionStatus.OUTCOME_UNKNOWN, 0),
@@ -24,11 +51,6 @@ def overview_for(organization) -> dict:
 
 def health_for(organization) -> dict:
     """What an operator checks when something seems stuck: queue, Odoo, broker, schedules."""
-    from django_celery_beat.models import PeriodicTask
-
-    from actions.selectors import queue_metrics
-    from integrations.models import OdooConnection
-
     return {
         "queue": queue_metrics(organization=organization),
         "odoo": OdooConnection.objects.filter(organization=organization).first(),

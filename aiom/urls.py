@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView
 from actions import api as action_api
 from actions import approval_views
 from actions import views as action_views
+from analyzers import views as analyzer_views
 from audit import api as audit_api
 from audit import views as audit_views
 from integrations import views as integration_views
@@ -26,6 +27,8 @@ dashboard_patterns = (
         path("actions/<uuid:pk>/edit/", action_views.edit, name="edit"),
         path("audit/", audit_views.timeline, name="audit"),
         path("health/", views.health, name="health"),
+        path("analysis/run/", analyzer_views.run_now, name="run-analysis"),
+        path("plans/<int:pk>/", analyzer_views.plan, name="plan"),
         path("outbox/", integration_views.outbox, name="outbox"),
         path("health/check-odoo/", views.check_odoo, name="check-odoo"),
         path("settings/guardrails/", action_views.guardrail_settings, name="guardrails"),

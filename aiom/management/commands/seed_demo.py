@@ -1,11 +1,21 @@
 """Create the demo organisation and its people (idempotent)."""
 
+from datetime import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from actions import guardrails
 from aiom.models import Role
 from aiom.services import member_ensure, organization_ensure
+from analyzers.tasks import run as run_analysis
+from audit.services import SYSTEM
 from integrations.odoo.services import connection_ensure
+
+#: The demo sends nothing outside the machine, so it may "send" at any hour: whoever tries it
+#: in the evening or at the weekend still sees an approval execute at once.
+DEMO_SENDING_HOURS = {"business_hours_start": time(0, 0), "business_hours_end": time(23, 59), "weekends_off": False}
+FIRST_ANALYSIS_DELAY = 8  # seconds: long enough for `make run` to start the sandbox and a worker
 
 DEMO_PEOPLE = [
     # username, password, role, staff
@@ -30,11 +40,14 @@ class Command(BaseCommand):
         for username, password, role, staff in DEMO_PEOPLE:
             member_ensure(organization=organization, username=username, password=password, role=role,
                           email=f"{username}@demo.example.com", staff=staff, superuser=staff)
+        guardrails.policy_update(guardrails.policy_for(organization), actor=SYSTEM, **DEMO_SENDING_HOURS)
         if odoo_url:
             # The sandbox's demo database and API key (manage.py odoo_sandbox --seed demo).
             connection_ensure(organization=organization, url=odoo_url, database="aiom-demo", username="admin",
                               secret="aiom-demo-key", protocol="xmlrpc")
             self.stdout.write(f"Its Odoo: {odoo_url} (database aiom-demo, login admin, XML-RPC).")
+            run_analysis.apply_async((organization.pk,), countdown=FIRST_ANALYSIS_DELAY)
+            self.stdout.write(f"The first analysis runs in {FIRST_ANALYSIS_DELAY} s, once the worker is up.")
         self.stdout.write(self.style.SUCCESS(f"Demo organisation '{organization.slug}' is ready."))
         self.stdout.write("Log in at http://127.0.0.1:8000/ with:")
         for username, password, role, _ in DEMO_PEOPLE:
