@@ -5,10 +5,11 @@ from collections import Counter
 
 import pytest
 
-from actions import services
+from actions import guardrails, services
 from actions.models import Action, ActionStatus, GuardrailPolicy
 from actions.protocol import ActionType
 from tests.actions.protocols import protocol_for
+
 
 def wait_until(predicate, *, timeout: float = 30, what: str = "the condition", interval: float = 0.1):
     """Poll `predicate` until it returns something truthy (and return that), or fail the test."""
@@ -34,8 +35,6 @@ def approved(organization, approver, document) -> Action:
 def allow_bulk_email(organization) -> None:
     """Many reminders to one partner in a few seconds: lift the rate limit and outreach window
     so every action is due at once (what is tested here is delivery, not the guardrails)."""
-    from actions import guardrails
-
     GuardrailPolicy.objects.filter(pk=guardrails.policy_for(organization).pk).update(
         emails_per_hour=100_000, email_window_hours=0)
 
@@ -61,8 +60,9 @@ def all_settled(action_ids) -> bool:
 
 
 def message_ids(smtp_server) -> Counter:
-    """How many times the SMTP server accepted each Message-ID."""
-    return Counter(mail.message["Message-ID"] for mail in smtp_server.received)
+    """How many times the SMTP server accepted each action's message (by Message-ID; notices
+    to the approvers about failures are other messages and are not counted)."""
+    return Counter(mail.message["Message-ID"] for mail in smtp_server.received if mail.message["X-AIOM-Action"])
 
 
 def message_id_of(action) -> str:

@@ -1,0 +1,272 @@
+"""How fast approved actions go through AIOM's whole executor, compared with the bare Odoo calls.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aiom CELERY_BROKER_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python benchmarks/pipeline.py [--n 2000] [--workers 2]
+
+Creates a scratch PostgreSQL database (``aiom_bench``, on the server of ``DATABASE_URL``),
+migrates it, starts the Odoo sandbox in this process and ``celery -A aiom worker`` with
+``--workers`` pool processes on ``CELERY_BROKER_URL`` (its default queue is purged: use a Redis
+database of its own). It then approves N "note on record" actions in one transaction and times
+them from the commit (which enqueues them) until every one is executed: claim, guardrails,
+revalidation against Odoo, outbound record, the chatter note, result and audit events.
+
+In the same run it posts N chatter notes straight through ``OdooClient.message_post`` from
+``--workers`` processes — the bare rate of the same sandbox calls without AIOM — and prints
+both rates and their ratio (target: AIOM >= 0.5 x bare). The scratch database is dropped at
+the end unless ``--keep-db``.
+"""
+
+import argparse
+import multiprocessing
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SCRATCH_DB = "aiom_bench"
+
+
+# --- the scratch database ------------------------------------------------------------------------
+
+def _server_url(database_url: str, name: str) -> str:
+    return urlsplit(database_url)._replace(path=f"/{name}").geturl()
+
+
+def recreate_database(database_url: str) -> str:
+    """Drop and create the scratch database; returns its URL."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_server_url(database_url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH_DB)))
+    return _server_url(database_url, SCRATCH_DB)
+
+
+def drop_database(database_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_server_url(database_url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
+
+
+# --- the actions -----------------------------------------------------------------------------------
+
+def note_protocol(partner_id: int, index: int) -> dict:
+    """A valid "note on record" action for one sandbox partner."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    body = f"Benchmark note {index}: the customer asked to be called back next week."
+    return {
+        "action_id": str(uuid.uuid4()),
+        "action_type": "note_on_record",
+        "safe_operation": "create_internal_note",
+        "operation": {"type": "create_internal_note",
+                      "inputs": {"model": "res.partner", "record_id": partner_id, "body": body}},
+        "risk_level": "low",
+        "title": f"Note on partner {partner_id}",
+        "expected_effect": "The account manager sees the customer's request in the chatter.",
+        "reasoning": "The customer asked for a call back; the team should see it on the partner.",
+        "proposed_changes": [{"model": "res.partner", "record_id": partner_id, "field": "message_ids",
+                              "after": body, "change_type": "append"}],
+        "revalidation_plan": {"checks": [{"check_id": "exists", "predicate": {
+            "type": "odoo_record_exists", "model": "res.partner", "id": partner_id}}]},
+        "affected_records": {"odoo_model": "res.partner", "odoo_ids": [partner_id]},
+        "idempotency_key": f"bench:note:{uuid.uuid4().hex}",
+        "created_at": now.isoformat(),
+        "expires_at": (now + timedelta(hours=24)).isoformat(),
+        "created_by": "ai_coo",
+        "source": "analyzer",
+    }
+
+
+def set_up_organisation(sandbox):
+    from django.contrib.auth import get_user_model
+
+    from aiom.models import Membership, Organization, Role
+    from integrations.models import OdooConnection
+
+    org = Organization.objects.create(slug="bench", name="Bench Ltd", timezone="UTC")
+    user = get_user_model().objects.create_user(username="bench-approver", password=secrets.token_urlsafe())
+    Membership.objects.create(user=user, organization=org, role=Role.APPROVER)
+    OdooConnection.objects.create(organization=org, url=sandbox.url, database=sandbox.db, username=sandbox.login,
+                                  secret=sandbox.api_key, protocol="xmlrpc", timeout=10)
+    return org, user
+
+
+def approve_all(org, user, partner_ids: list[int], n: int):
+    """Propose and approve N actions in one transaction; returns (their ids, commit time). The
+    commit enqueues them all, so the clock starts there."""
+    from django.db import transaction
+
+    from actions import services
+
+    ids = []
+    with transaction.atomic():
+        for index in range(n):
+            action = services.propose(org, note_protocol(partner_ids[index % len(partner_ids)], index),
+                                      source="analyzer")
+            ids.append(services.approve(action, user).pk)
+        started = time.perf_counter()
+    return ids, started
+
+
+def wait_executed(ids: list, timeout: float) -> float:
+    """Poll until every action is executed; returns the time it happened."""
+    from collections import Counter
+
+    from actions.models import Action, ActionStatus
+
+    deadline = time.perf_counter() + timeout
+    while True:
+        counts = Counter(Action.objects.filter(pk__in=ids).values_list("status", flat=True))
+        if counts[ActionStatus.EXECUTED] == len(ids):
+            return time.perf_counter()
+        if time.perf_counter() > deadline or counts[ActionStatus.FAILED]:
+            sys.exit(f"not all actions executed: {dict(counts)}")
+        time.sleep(0.05)
+
+
+def mean_step_times(ids: list) -> str:
+    """Where an execution spends its time, from the execution logs (ms per action)."""
+    from collections import Counter
+
+    from actions.models import ExecutionLog
+
+    totals = Counter()
+    for steps in ExecutionLog.objects.filter(action_id__in=ids).values_list("steps", flat=True):
+        totals.update({step["step"]: step["ms"] for step in steps})
+    return ", ".join(f"{name} {total / len(ids):.1f}" for name, total in totals.items() if name != "claim")
+
+
+# --- the worker ------------------------------------------------------------------------------------
+
+def start_worker(env: dict, concurrency: int, log_path: Path) -> subprocess.Popen:
+    celery = Path(sys.executable).with_name("celery")
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            [str(celery), "-A", "aiom", "worker", "--pool", "prefork", "-c", str(concurrency), "-n",
+             f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-l", "INFO"], cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while " ready." not in log_path.read_text(errors="replace"):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            stop_worker(worker)
+            sys.exit(f"the worker did not start:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.1)
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+# --- the bare calls --------------------------------------------------------------------------------
+
+_client = None
+
+
+def _connect(config) -> None:
+    """Pool initializer: one logged-in client per process, as a worker process would keep."""
+    global _client
+    from integrations.odoo.client import OdooClient
+
+    _client = OdooClient(config)
+    _client.search("res.partner", [], limit=1)  # logs in
+
+
+def _post_notes(partner_ids: list[int]) -> tuple[int, float, float]:
+    started = time.time()
+    for index, partner_id in enumerate(partner_ids):
+        _client.message_post("res.partner", partner_id, f"<p>Bare note {index}</p>")
+    return len(partner_ids), started, time.time()
+
+
+def bare_rate(config, partner_ids: list[int], n: int, processes: int) -> float:
+    """Calls per second from the first call in any process to the last call in any process."""
+    targets = [partner_ids[index % len(partner_ids)] for index in range(n)]
+    chunks = [targets[start::processes] for start in range(processes)]
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=_connect, initargs=(config,)) as pool:
+        runs = pool.map(_post_notes, chunks, chunksize=1)
+    return sum(count for count, _, _ in runs) / (max(end for _, _, end in runs) - min(start for _, start, _ in runs))
+
+
+# ---------------------------------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="actions to execute (and bare calls to make)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (and bare client processes)")
+    parser.add_argument("--keep-db", action="store_true", help=f"keep the {SCRATCH_DB} database afterwards")
+    args = parser.parse_args()
+    if args.n < 1 or args.workers < 1:
+        parser.error("--n and --workers must be at least 1")
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark creates its own database there).")
+
+    os.environ["DATABASE_URL"] = recreate_database(database_url)
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "aiom.settings"
+    sys.path.insert(0, str(PROJECT_DIR))
+    worker = None
+    log_path = Path(tempfile.mkstemp(prefix="aiom-bench-worker-", suffix=".log")[1])
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        from aiom.celery import app
+        from integrations.models import OdooConnection
+        from integrations.odoo.sandbox.server import start_in_thread
+
+        call_command("migrate", verbosity=0)
+        sandbox = start_in_thread(seed="demo")
+        org, user = set_up_organisation(sandbox)
+        from integrations.odoo.client import OdooClient
+
+        config = OdooConnection.objects.get(organization=org).config()
+        with OdooClient(config) as odoo:
+            partner_ids = odoo.search("res.partner", [("email", "!=", False)])
+        app.control.purge()
+        print(f"scratch database {SCRATCH_DB} migrated; sandbox at {sandbox.url}; broker {settings.CELERY_BROKER_URL}")
+
+        worker = start_worker(dict(os.environ), args.workers, log_path)
+        ids, started = approve_all(org, user, partner_ids, args.n)
+        aiom = args.n / (wait_executed(ids, timeout=max(120, args.n / 5)) - started)
+        print(f"AIOM  {args.n} approved notes executed by {args.workers} worker processes: {aiom:8.1f} actions/s")
+        print(f"      mean ms per action and step: {mean_step_times(ids)}")
+
+        bare = bare_rate(config, partner_ids, args.n, args.workers)
+        print(f"bare  {args.n} message_post calls from {args.workers} client processes:      {bare:8.1f} calls/s")
+        print(f"ratio AIOM / bare = {aiom / bare:.2f} (target >= 0.5)")
+        sandbox.stop()
+    finally:
+        if worker is not None:
+            stop_worker(worker)
+        log_path.unlink(missing_ok=True)
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep_db:
+            drop_database(database_url)
+
+
+if __name__ == "__main__":
+    main()
