@@ -18,6 +18,7 @@ def overview_for(organization) -> dict:
     analysis = latest_successful_analysis(organization=organization)
     metrics = analysis.metrics if analysis else {}
     financial, sales = metrics.get("financial", {}), metrics.get("sales", {})
+    pipeline = charts.pipeline_bars(sales)
     return {
         **_action_counts(organization),
         "analysis": analysis,
@@ -26,7 +27,8 @@ def overview_for(organization) -> dict:
         "financial": financial,
         "sales": sales,
         "aging": charts.aging_bars(financial),
-        "pipeline": charts.pipeline_bars(sales),
+        "pipeline": pipeline,
+        "pipeline_height": charts.rows_height(pipeline),
         "alerts": list(open_alerts(organization=organization)),
     }
 

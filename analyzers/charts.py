@@ -15,6 +15,12 @@ class Bar:
 
 
 WIDTH, HEIGHT, GAP = 560, 180, 16
+ROW_HEIGHT = 30
+
+
+def rows_height(bars: list[Bar]) -> int:
+    """The SVG height that fits `rows(...)` bars."""
+    return max(len(bars), 1) * ROW_HEIGHT
 
 
 def columns(items: list[tuple[str, float, int]]) -> list[Bar]:
@@ -37,7 +43,7 @@ def rows(items: list[tuple[str, float, int]], *, label_width: float = 150) -> li
         return []
     top = max(value for _, value, _ in items) or 1.0
     room = WIDTH - label_width - 90
-    return [Bar(label, value, count, label_width, index * 30, round(room * value / top, 1), 22)
+    return [Bar(label, value, count, label_width, index * ROW_HEIGHT, round(room * value / top, 1), 22)
             for index, (label, value, count) in enumerate(items)]
 
 

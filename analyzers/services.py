@@ -157,7 +157,7 @@ def _update_alerts(organization, financial_metrics: dict, findings: list[Finding
     aged = financial_metrics["aging"]["90+"]
     if aged["count"]:
         raise_alert(organization, key=AGED_RECEIVABLES_ALERT, severity=Severity.HIGH,
-                    title=f"{aged['count']} invoice(s) more than 90 days overdue",
+                    title=f"{aged['count']} invoice{'' if aged['count'] == 1 else 's'} more than 90 days overdue",
                     message=f"{aged['residual']:,.2f} {financial_metrics['currency']} is more than 90 days overdue.")
     else:
         resolve_alert(organization, key=AGED_RECEIVABLES_ALERT)

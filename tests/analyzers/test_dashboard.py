@@ -68,3 +68,14 @@ def test_failed_analysis_is_shown_with_its_reason(client, approver, org):
     client.force_login(approver)
     page = client.get(reverse("dashboard:overview")).content.decode()
     assert "Failed" in page and re.search(r"(unreachable|refused)", page, re.I)
+
+
+def test_every_chart_bar_fits_inside_its_drawing(client, approver, connected_org):
+    run_analysis(connected_org, as_of=TODAY)
+    client.force_login(approver)
+    page = client.get(reverse("dashboard:overview")).content.decode()
+    for width, height, body in re.findall(r'<svg viewBox="0 0 (\d+) (\d+)"(.*?)</svg>', page, re.S):
+        rects = re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"', body)
+        assert rects
+        for x, y, w, h in rects:
+            assert float(x) + float(w) <= float(width) and float(y) + float(h) <= float(height)

@@ -227,7 +227,7 @@ def test_analyze_command_prints_a_summary(connected_org, capsys):
     out = capsys.readouterr().out
     assert "succeeded" in out and "Receivables aging: current 8,850.00 (4)" in out
     assert f"Proposed: {Action.objects.count()}" in out
-    assert "Open alerts: [high] 1 invoice(s) more than 90 days overdue" in out
+    assert "Open alerts: [high] 1 invoice more than 90 days overdue" in out
 
 
 def test_hourly_schedule_is_created_by_a_migration(db):
