@@ -112,7 +112,7 @@ def _execute_claimed(run: _Run) -> Outcome:
         return Outcome(S.DENIED, " ".join(refusals))
     run.step("guardrails")
 
-    odoo = operations.odoo_for(action.organization)
+    odoo = operations.shared_odoo_for(action.organization)
     verdict = revalidate(protocol, organization=action.organization, odoo=odoo, now=run.now, action_id=action.pk)
     run.step("revalidate", verdict.summary())
     if verdict.failures:

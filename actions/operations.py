@@ -7,6 +7,7 @@ Email and SMS are sent at most once — the executor's outbound record guards th
 leave a note on the related Odoo record.
 """
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,8 +80,30 @@ class Result:
 
 
 def odoo_for(organization) -> OdooClient:
+    """A new client for the organisation's Odoo (the caller closes it)."""
     return OdooClient(OdooConfig.for_organization(organization), retries=settings.ODOO_RETRIES,
                       backoff=settings.ODOO_RETRY_BACKOFF)
+
+
+_CLIENTS = threading.local()
+_MAX_CLIENTS = 32
+
+
+def shared_odoo_for(organization) -> OdooClient:
+    """A logged-in client kept per process and thread for the same connection settings, so a
+    worker executing many actions logs in once and reuses its HTTP connections. Changed
+    settings make a new client; a revoked session is renewed by the client itself."""
+    config = OdooConfig.for_organization(organization)
+    clients = _CLIENTS.__dict__.setdefault("by_config", {})
+    client = clients.get(config)
+    if client is None:
+        if len(clients) >= _MAX_CLIENTS:
+            for stale in clients.values():
+                stale.close()
+            clients.clear()
+        client = clients[config] = OdooClient(config, retries=settings.ODOO_RETRIES,
+                                              backoff=settings.ODOO_RETRY_BACKOFF)
+    return client
 
 
 def perform(context: Context) -> Result:

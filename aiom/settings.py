@@ -77,7 +77,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DEMO_DIR / 'aiom.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs web, worker and beat against one file: WAL lets readers and the single
     # writer proceed together, IMMEDIATE transactions avoid "database is locked" upgrades.
@@ -148,7 +149,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Celery: the broker is only a wake-up signal; PostgreSQL is the source of truth.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# max_retries 0: with the broker down an enqueue fails at once (the sweeper covers it) instead
+# of holding the approving request for seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+                                   "max_retries": 0}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = DEMO_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS.update(

@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=defaults.password)
         parser.add_argument("--api-key", default=defaults.api_key)
         parser.add_argument("--verbose-requests", action="store_true", help="log every HTTP request")
+        parser.add_argument("--latency-ms", type=float, default=0.0,
+                            help="delay every RPC answer, like the round trip to a hosted Odoo")
 
     def handle(self, *args, **options):
         credentials = Credentials(db=options["db"], login=options["login"], password=options["password"], api_key=options["api_key"])
@@ -33,6 +35,7 @@ class Command(BaseCommand):
                 credentials=credentials,
                 state_file=options["state"],
                 verbose=options["verbose_requests"],
+                latency=options["latency_ms"] / 1000,
             )
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc

@@ -12,6 +12,7 @@ errors in ``{"code": 200, "message": "Odoo Server Error", "data": {...}}`` and J
 import json
 import re
 import threading
+import time
 import traceback
 import xmlrpc.client
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ class HTTPError(Exception):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, each answer waits ~40 ms for
+    # the client's delayed ACK (Nagle), which no real Odoo behind a proper server does.
+    disable_nagle_algorithm = True
     server_version = "Werkzeug/3.0"
     sandbox: Sandbox  # set on the subclass made by ``make_server``
 
@@ -62,6 +66,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.latency:
+            time.sleep(self.server.latency)  # the network round trip to a hosted Odoo
         if self.path == "/web/version":
             self._send_version()
             return
@@ -227,8 +233,9 @@ def _dates_as_strings(value):
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, sandbox, verbose=False):
+    def __init__(self, address, sandbox, verbose=False, latency=0.0):
         self.verbose = verbose
+        self.latency = latency  # seconds added to every RPC answer; settable while serving
         handler = type("SandboxHandler", (Handler,), {"sandbox": sandbox})
         super().__init__(address, handler)
 
@@ -262,10 +269,12 @@ def build_sandbox(*, seed="demo", size=None, today=None, credentials=Credentials
     return Sandbox(store, credentials, state_file=state_file)
 
 
-def start_in_thread(*, seed="demo", size=None, today=None, host="127.0.0.1", port=0, credentials=Credentials(), state_file=None, verbose=False):
-    """Serve a sandbox from a background thread; call ``.stop()`` on the handle when done."""
+def start_in_thread(*, seed="demo", size=None, today=None, host="127.0.0.1", port=0, credentials=Credentials(),
+                    state_file=None, verbose=False, latency=0.0):
+    """Serve a sandbox from a background thread; call ``.stop()`` on the handle when done.
+    ``latency`` (seconds) delays every RPC answer, like the round trip to a hosted Odoo."""
     sandbox = build_sandbox(seed=seed, size=size, today=today, credentials=credentials, state_file=state_file)
-    server = SandboxServer((host, port), sandbox, verbose=verbose)
+    server = SandboxServer((host, port), sandbox, verbose=verbose, latency=latency)
     bound_host, bound_port = server.server_address[:2]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="odoo-sandbox", daemon=True)
     thread.start()
