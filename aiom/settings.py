@@ -209,6 +209,8 @@ ANTHROPIC_MODEL = env("ANTHROPIC_MODEL", default="claude-sonnet-4-5")
 # Per attempt; (ANTHROPIC_MAX_RETRIES + 1) × ANTHROPIC_TIMEOUT must stay below CELERY_TASK_SOFT_TIME_LIMIT.
 ANTHROPIC_TIMEOUT = env.float("ANTHROPIC_TIMEOUT", default=20.0)
 ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=2)
+AIOM_DEAL_STALLED_DAYS = env.int("AIOM_DEAL_STALLED_DAYS", default=14)  # no stage change for this long
+AIOM_RUNWAY_LOW_DAYS = env.int("AIOM_RUNWAY_LOW_DAYS", default=60)  # a shorter cash runway raises a finding
 APPROVAL_EMAIL = env("APPROVAL_EMAIL", default="")
 APPROVAL_PHONE = env("APPROVAL_PHONE", default="")
 

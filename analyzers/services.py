@@ -12,8 +12,10 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -85,8 +87,10 @@ def _start(organization, as_of: date) -> Analysis:
 
 def _read_odoo(odoo, as_of: date, progress) -> tuple[dict, dict | None]:
     results = {}
-    for name, analyzer in (("financial", financial.analyze), ("sales", sales.analyze),
-                           ("operations", operations.analyze)):
+    analyzers = (("financial", partial(financial.analyze, runway_low_days=settings.AIOM_RUNWAY_LOW_DAYS)),
+                 ("sales", partial(sales.analyze, stalled_after_days=settings.AIOM_DEAL_STALLED_DAYS)),
+                 ("operations", operations.analyze))
+    for name, analyzer in analyzers:
         step_started = time.monotonic()
         results[name] = analyzer(odoo, as_of=as_of)
         progress(f"{name}: {len(results[name].findings)} findings in {time.monotonic() - step_started:.1f} s "

@@ -79,3 +79,12 @@ def test_every_chart_bar_fits_inside_its_drawing(client, approver, connected_org
         assert rects
         for x, y, w, h in rects:
             assert float(x) + float(w) <= float(width) and float(y) + float(h) <= float(height)
+
+
+def test_thresholds_come_from_the_settings(connected_org, settings):
+    settings.AIOM_DEAL_STALLED_DAYS = 21
+    settings.AIOM_RUNWAY_LOW_DAYS = 400
+    analysis = run_analysis(connected_org, as_of=TODAY)
+    sales = analysis.metrics["sales"]
+    assert sales["stalled_after_days"] == 21 and sales["stalled"] == FACTS["opportunities_stalled_21_days"]
+    assert analysis.findings.filter(kind="cash_runway_low").count() == 1

@@ -15,7 +15,7 @@ from .support import (SETTLED, all_settled, allow_bulk_email, approved, message_
                       wait_until)
 
 pytestmark = pytest.mark.slow
-BATCH = 120
+BATCH = 200
 
 
 def past_every_lease():
