@@ -3,7 +3,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from aiom.admin import OrganizationScopedAdmin
+from aiom.admin import OrganizationScopedAdmin, ReadOnlyAdminMixin
 
 from audit.services import Actor
 
@@ -102,18 +102,9 @@ class GuardrailPolicyAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(OutboundRecord)
-class OutboundRecordAdmin(OrganizationScopedAdmin):
-    """The at-most-once ledger: read-only, for looking into what left (or may have left)."""
+class OutboundRecordAdmin(ReadOnlyAdminMixin, OrganizationScopedAdmin):
+    """The at-most-once ledger, for looking into what left (or may have left)."""
 
     list_display = ["action", "channel", "status", "partner_id", "external_id", "created_at", "updated_at"]
     list_filter = ["channel", "status"]
     search_fields = ["key", "external_id", "=partner_id"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in OutboundRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -15,6 +15,23 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.organization_field}__memberships__user": request.user}).distinct()
 
 
+class ReadOnlyAdminMixin:
+    """For records only services write (audit events, the outbound ledger, the outbox): the
+    admin shows them and changes nothing."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from aiom.admin import OrganizationScopedAdmin
+from aiom.admin import OrganizationScopedAdmin, ReadOnlyAdminMixin
 
 from .models import OdooConnection, OutboxMessage
 from .odoo.services import connection_check
@@ -50,18 +50,9 @@ class OdooConnectionAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    """What the local demo "sent" instead of delivering it. Read-only."""
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the local demo "sent" instead of delivering it."""
 
     list_display = ["created_at", "channel", "recipients", "subject", "message_id"]
     list_filter = ["channel"]
     search_fields = ["subject", "body", "message_id"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

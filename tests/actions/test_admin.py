@@ -53,3 +53,19 @@ def test_staff_only_see_their_organisations_actions(client, org, other_org, appr
     client.force_login(approver)
     page = client.get(reverse("admin:actions_action_changelist")).content.decode()
     assert str(mine.pk) in page and page.count("/change/") == 1
+
+
+def test_trail_ledger_and_outbox_are_read_only_even_for_superusers(client, org, django_user_model):
+    from audit.models import ActionEvent
+
+    services.propose(org, protocol_for(ActionType.NOTE_ON_RECORD), source="analyzer")
+    event = ActionEvent.objects.filter(organization=org).first()
+    client.force_login(_superuser(django_user_model))
+    assert client.get(reverse("admin:audit_actionevent_change", args=[event.pk])).status_code == 200
+    for name in ("audit_actionevent", "actions_outboundrecord", "integrations_outboxmessage"):
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+    response = client.post(reverse("admin:audit_actionevent_change", args=[event.pk]), {"actor": "mallory"})
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.actor != "mallory"
+    assert client.post(reverse("admin:audit_actionevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403

@@ -1,7 +1,6 @@
 """Browser tests: Debian's chromium driven by Playwright against Django's live server, with a
 real Celery worker executing what the approver approves."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,6 @@ from playwright.sync_api import sync_playwright
 from tests.reliability.conftest import broker, process_env, smtp_server, start_worker  # noqa: F401 - fixtures
 from tests.execution.conftest import connected_org, odoo, sandbox  # noqa: F401 - fixtures
 
-# Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -21,7 +16,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.fixture
-def browser(tmp_path):
+def browser(tmp_path, monkeypatch):
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous calls. Only for this test.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: apt-get install chromium (.ci/run does this)")
     with sync_playwright() as playwright:
