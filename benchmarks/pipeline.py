@@ -30,35 +30,11 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from scratch import drop_database, recreate_database
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SCRATCH_DB = "aiom_bench"
-
-
-# --- the scratch database ------------------------------------------------------------------------
-
-def _server_url(database_url: str, name: str) -> str:
-    return urlsplit(database_url)._replace(path=f"/{name}").geturl()
-
-
-def recreate_database(database_url: str) -> str:
-    """Drop and create the scratch database; returns its URL."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(_server_url(database_url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH_DB)))
-    return _server_url(database_url, SCRATCH_DB)
-
-
-def drop_database(database_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(_server_url(database_url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH_DB)))
 
 
 # --- the actions -----------------------------------------------------------------------------------
@@ -225,7 +201,7 @@ def main():
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark creates its own database there).")
 
-    os.environ["DATABASE_URL"] = recreate_database(database_url)
+    os.environ["DATABASE_URL"] = recreate_database(database_url, SCRATCH_DB)
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DJANGO_SETTINGS_MODULE"] = "aiom.settings"
     sys.path.insert(0, str(PROJECT_DIR))
@@ -273,7 +249,7 @@ def main():
 
         connections.close_all()
         if not args.keep_db:
-            drop_database(database_url)
+            drop_database(database_url, SCRATCH_DB)
 
 
 if __name__ == "__main__":
