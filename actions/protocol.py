@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import zoneinfo
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
@@ -31,6 +30,7 @@ from pydantic import (
 )
 
 from aiom.errors import ApplicationError
+from aiom.timezones import known_timezones
 
 PROTOCOL_VERSION = "1.1"
 
@@ -128,7 +128,7 @@ def _no_line_breaks(value: str) -> str:
 
 
 def _known_timezone(value: str) -> str:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValueError(f"unknown time zone {value!r}")
     return value
 

@@ -1,14 +1,14 @@
 """Organisations (tenants) and who may do what in them."""
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .timezones import known_timezones
+
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_timezones():
         raise ValidationError(f"Unknown time zone {value!r}.")
 
 

@@ -1,6 +1,8 @@
+from django import forms
 from django.urls import reverse
 
 from actions import guardrails
+from actions.forms import GuardrailPolicyForm
 from audit.models import ActionEvent, EventType
 from integrations.models import OdooConnection
 from integrations.odoo.sandbox.server import start_in_thread
@@ -8,15 +10,16 @@ from integrations.outbox import OutboxMessage
 
 
 def _policy_form_data(org):
-    policy = guardrails.policy_for(org)
-    data = {"max_recipients_per_email": 10, "emails_per_hour": 100, "sms_per_day": 50, "max_records_per_bulk": 10,
-            "max_amount_without_approval": "0", "business_hours_start": "09:00", "business_hours_end": "17:00",
-            "timezone": "", "email_window_hours": 4, "sms_window_hours": 6, "expiry_hours": 24,
-            "on_rate_limit": "defer"}
-    for flag in ("may_create_tasks", "may_send_email", "may_send_sms", "may_move_deal_stages", "weekends_off",
-                 "notify_by_email", "notify_by_sms"):
-        if getattr(policy, flag):
-            data[flag] = "on"
+    """What the settings page posts back unchanged: every field of the form, as shown."""
+    form = GuardrailPolicyForm(instance=guardrails.policy_for(org))
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name)
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = str(value)
     return data
 
 
