@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from audit.models import EventType
@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 S = ActionStatus
 MAX_ATTEMPTS = 3
+#: Pauses before each try at recording an operation that already happened (a database restart).
+RECORD_RETRY_DELAYS = (0.0, 1.0, 3.0)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class _Run:
     now: datetime
     log: ExecutionLog
     steps: list = field(default_factory=list)
+    #: Set once the operation has happened: its result and outbound record, still to be recorded.
+    performed: tuple[dict, OutboundRecord] | None = None
     _mark: float = field(default_factory=time.monotonic)
 
     def step(self, name: str, note: str = "") -> None:
@@ -138,7 +142,8 @@ def _execute_claimed(run: _Run) -> Outcome:
         organization=action.organization, action_id=action.pk, protocol=protocol, odoo=odoo,
         retrying=retrying, now=run.now))
     run.step("operation", result.summary)
-    return _finish(run, result.as_dict(), reservation)
+    run.performed = (result.as_dict(), reservation)
+    return _finish(run, *run.performed)
 
 
 def _reserve(run: _Run, policy, channel: str):
@@ -147,7 +152,7 @@ def _reserve(run: _Run, policy, channel: str):
     action, protocol = run.action, run.protocol
     with transaction.atomic():
         policy = guardrails.locked_policy(action.organization)
-        existing = OutboundRecord.objects.select_for_update().filter(action=action).first()
+        existing = OutboundRecord.objects.select_for_update(no_key=True).filter(action=action).first()
         if existing is not None and existing.status == LedgerStatus.SENDING:
             if protocol.safe_operation in EXTERNAL_OPERATIONS:
                 return _outcome_unknown_locked(action, existing)
@@ -225,8 +230,31 @@ def _send_back_for_reapproval(run: _Run, verdict, data: dict) -> Outcome:
     return Outcome(S.PENDING_APPROVAL, verdict.summary())
 
 
+def _record_performed(run: _Run, exc: Exception) -> Outcome:
+    """The operation happened but recording it failed (the database connection dropped):
+    record it again once the database answers. Calling it failed would invite a resend; if the
+    database stays away, the error propagates, the claim's lease runs out and the sweeper marks
+    a send `outcome_unknown`."""
+    logger.warning("action %s: the operation happened but recording it failed (%s); recording it again",
+                   run.action.pk, exc.__class__.__name__)
+    for delay in RECORD_RETRY_DELAYS:
+        time.sleep(delay)
+        connection.close_if_unusable_or_obsolete()
+        try:
+            run.action.status = Action.objects.values_list("status", flat=True).get(pk=run.action.pk)
+            if run.action.status != S.EXECUTING:  # the first try did commit
+                return Outcome(run.action.status, "recorded")
+            return _finish(run, *run.performed)
+        except DatabaseError as again:
+            exc = again
+    raise exc
+
+
 def _handle_error(run: _Run, exc: Exception) -> Outcome:
-    permanent = getattr(exc, "permanent", True)
+    if run.performed is not None and isinstance(exc, DatabaseError):
+        return _record_performed(run, exc)
+    # A lost database connection is temporary (a restart, a failover); any other unexpected error is not.
+    permanent = getattr(exc, "permanent", not isinstance(exc, OperationalError | InterfaceError))
     message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
     run.log.error = message
     logger.warning("action %s attempt %s failed (%s): %s", run.action.pk, run.action.attempts,

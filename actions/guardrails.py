@@ -133,7 +133,8 @@ def locked_policy(organization) -> GuardrailPolicy:
     reserving the next one happen under this lock, so concurrent workers can't both take
     the last slot."""
     policy_for(organization)
-    return GuardrailPolicy.objects.select_for_update().select_related("organization").get(organization=organization)
+    return GuardrailPolicy.objects.select_for_update(no_key=True, of=("self",)).select_related("organization").get(
+        organization=organization)
 
 
 def rate_limit_until(policy: GuardrailPolicy, channel: str, now: datetime) -> datetime | None:
@@ -171,7 +172,7 @@ def policy_update(policy: GuardrailPolicy, *, actor: Actor, **changes) -> Guardr
     if unknown:
         raise ValueError(f"Not policy settings: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        locked = GuardrailPolicy.objects.select_for_update().get(pk=policy.pk)
+        locked = GuardrailPolicy.objects.select_for_update(no_key=True).get(pk=policy.pk)
         before = model_to_dict(locked, fields=EDITABLE_FIELDS)
         for name, value in changes.items():
             setattr(locked, name, value)

@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from .protocol import ActionType, RiskLevel, SafeOperation, Source
@@ -136,6 +137,10 @@ class GuardrailPolicy(models.Model):
     on_rate_limit = models.CharField(max_length=10, choices=RateLimitBehaviour.choices, default=RateLimitBehaviour.DEFER)
     notify_by_email = models.BooleanField(default=True)
     notify_by_sms = models.BooleanField(default=True, help_text="High and critical actions also notify by SMS.")
+    approval_digest_minutes = models.PositiveIntegerField(
+        default=0, validators=[MaxValueValidator(24 * 60)],
+        help_text="0 sends an approval email per action; N sends each approver at most one email per N minutes, "
+                  "listing every action that became pending since the last one. SMS stay immediate.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -259,3 +264,63 @@ class UsedApprovalLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} link of {self.user} for {self.action_id}"
+
+
+class DigestItem(models.Model):
+    """One pending action waiting for one recipient's next approval digest. An item is done once
+    its digest went out (`included`), or the action was decided before it did (left out), or
+    the address refused the digest for good; the waiting ones are what the next digest lists,
+    so a digest that fails for a while is retried and nothing goes out twice."""
+
+    class Outcome(models.TextChoices):
+        INCLUDED = "included", "Included in a digest"
+        LEFT_OUT = "left_out", "Left out: no longer pending when the digest went out"
+        FAILED = "failed", "Not delivered"
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", help_text="Empty for the shared APPROVAL_EMAIL (no links).")
+    address = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "address"], condition=models.Q(done_at__isnull=True),
+                                    name="one_waiting_digest_item_per_action_and_address"),
+        ]
+        indexes = [models.Index(fields=["organization", "address", "created_at"],
+                                condition=models.Q(done_at__isnull=True), name="waiting_digest_items")]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} for {self.address} ({self.outcome or 'waiting'})"
+
+
+class NoticeLevel(models.TextChoices):
+    SUCCESS = "success", "Success"
+    WARNING = "warning", "Needs a check"
+    ERROR = "error", "Failed"
+
+
+class Notice(models.Model):
+    """An in-app message to one person about an action they approved: how it ended."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=10, choices=NoticeLevel.choices)
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "organization", "-created_at"], name="notices_by_user"),
+            models.Index(fields=["user", "organization"], condition=models.Q(read_at__isnull=True),
+                         name="unread_notices"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -198,7 +198,7 @@ def expire_due(now: datetime | None = None) -> int:
 
 def _lock_pending(action: Action, protocol_hash: str | None) -> Action:
     """Re-read the action under a row lock and check it can still be decided."""
-    locked = Action.objects.select_for_update().select_related("organization").get(pk=action.pk)
+    locked = Action.objects.select_for_update(no_key=True, of=("self",)).select_related("organization").get(pk=action.pk)
     if locked.status != ActionStatus.PENDING_APPROVAL:
         raise lifecycle.StaleTransition(
             f"This action is already {ActionStatus(locked.status).label.lower()}.", {"current": locked.status})

@@ -5,7 +5,7 @@ import logging
 
 from celery import shared_task
 
-from . import dispatch, execution, services
+from . import dispatch, execution, notifications, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +28,13 @@ def sweep() -> str:
 @shared_task(name="aiom.actions.expire", acks_late=True, ignore_result=True)
 def expire() -> int:
     return services.expire_due()
+
+
+@shared_task(name="aiom.actions.notify", acks_late=True, ignore_result=True)
+def notify(purpose: str, action_id: str) -> None:
+    notifications.deliver(purpose, action_id)
+
+
+@shared_task(name="aiom.actions.send_digests", acks_late=True, ignore_result=True)
+def send_digests() -> int:
+    return notifications.send_due_digests()

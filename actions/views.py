@@ -19,9 +19,9 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 from audit.services import Actor
 
-from . import guardrails, presentation, selectors, services
+from . import guardrails, inbox, presentation, selectors, services
 from .forms import ApproveForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm, RejectForm
-from .models import Action
+from .models import Action, Notice
 from .protocol import ActionProtocol, ProtocolError
 
 PAGE_SIZE = 20
@@ -86,6 +86,30 @@ def detail(request, pk):
         "timeline": selectors.action_timeline(action), "executions": action.executions.all()[:10],
         "protocol_json": json.dumps(action.protocol, indent=2, sort_keys=True, ensure_ascii=False),
     })
+
+
+@login_required
+def notices(request):
+    membership = require_membership(request)
+    listing = inbox.notices_of(request.user, membership.organization).select_related("action")
+    page = Paginator(listing.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    return render(request, "dashboard/notices.html", {"page": page})
+
+
+@login_required
+@require_POST
+def read_notice(request, pk: int):
+    notice = get_scoped_or_404(Notice.objects.filter(user=request.user), request, pk=pk)
+    inbox.mark_read(Notice.objects.filter(pk=notice.pk))
+    return redirect("dashboard:notices")
+
+
+@login_required
+@require_POST
+def read_all_notices(request):
+    membership = require_membership(request)
+    inbox.mark_read(inbox.notices_of(request.user, membership.organization))
+    return redirect("dashboard:notices")
 
 
 @login_required

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "aiom.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "aiom.urls"

@@ -71,7 +71,7 @@ def _start(organization, as_of: date) -> Analysis:
     now = timezone.now()
     try:
         with transaction.atomic():
-            Organization.objects.select_for_update().get(pk=organization.pk)
+            Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
             Analysis.objects.filter(organization=organization, status=AnalysisStatus.RUNNING,
                                     started_at__lt=now - ABANDONED_AFTER).update(
                 status=AnalysisStatus.FAILED, finished_at=now, error="Abandoned: the run stopped without finishing.")

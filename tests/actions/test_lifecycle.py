@@ -96,6 +96,6 @@ def test_concurrent_approvals_let_exactly_one_win(make_action, approver, second_
     assert len(winners) == 1 and len(losers) == 1, outcomes
     assert isinstance(losers[0], Conflict) and "already approved" in str(losers[0])
     assert Approval.objects.filter(action_id=action.pk).count() == 1
-    assert [e.event_type for e in events_of(action)] == ["created", "guardrail_decision", "notified", "approved"]
+    assert [e.event_type for e in events_of(action)] == ["created", "guardrail_decision", "approved"]  # notifying is a queued task
     assert Action.objects.get(pk=action.pk).status == ActionStatus.APPROVED
     assert verify_chain(action.organization).ok

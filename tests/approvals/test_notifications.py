@@ -1,5 +1,7 @@
 """Who hears about a pending action, what they read, and what follows a failed execution."""
 
+import subprocess
+import sys
 from email import message_from_bytes, policy
 
 import pytest
@@ -13,31 +15,14 @@ from aiom.models import Membership
 from audit.models import ActionEvent, EventType
 from audit.services import SYSTEM
 from integrations.sms import MAX_BODY_CHARS
-from tests.integrations.servers import HttpTestServer, free_port
+from tests.integrations.servers import free_port
+from tests.reliability.conftest import PROJECT_DIR, broker, process_env, smtp_server, start_worker  # noqa: F401
+from tests.reliability.support import wait_until
 
 from tests.actions.protocols import protocol_for
 from .pages import link_path, submit, token_of
 
 HOSTILE = "Remind <script>alert('x')</script> & Sons"
-
-
-@pytest.fixture
-def team(approver, second_approver, viewer, settings):
-    settings.APPROVAL_EMAIL = "approvals@acme.example"
-    return [approver, second_approver]
-
-
-@pytest.fixture
-def notify(propose, django_capture_on_commit_callbacks):
-    """Propose an action and notify about it, running what waits for the commit."""
-
-    def make(*args, **kwargs):
-        action = propose(*args, **kwargs)
-        with django_capture_on_commit_callbacks(execute=True):
-            notifications.notify_pending(action)
-        return action
-
-    return make
 
 
 def _mail_to(address):
@@ -116,12 +101,14 @@ def test_line_breaks_in_a_title_cannot_add_headers(pending, approver):
     assert message.recipients() == ["alice@example.com"]
 
 
-def test_sending_waits_for_the_commit(pending, django_capture_on_commit_callbacks):
+def test_sending_waits_for_the_commit_and_happens_in_a_worker(pending, task_queue, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         notifications.notify_pending(pending)
-    assert mail.outbox == [] and not _notified(pending)
+    assert task_queue.take() == []  # nothing queued before the commit
     for callback in callbacks:
         callback()
+    assert mail.outbox == [] and not _notified(pending)  # queued, not sent by the proposing process
+    assert task_queue.run_notifications() == [("aiom.actions.notify", ["approval_request", str(pending.pk)])]
     assert len(mail.outbox) == 1
 
 
@@ -146,19 +133,12 @@ def test_the_organisation_can_turn_email_notifications_off(notify, approver, org
     assert mail.outbox == [] and not _notified(action)
 
 
-def test_actions_no_longer_pending_notify_nobody(pending, second_approver, django_capture_on_commit_callbacks):
+def test_actions_no_longer_pending_notify_nobody(pending, second_approver, task_queue, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_pending(pending)
         services.reject(pending, second_approver, reason="Not now")
+    assert len(task_queue.run_notifications()) == 1
     assert mail.outbox == []
-
-
-@pytest.fixture
-def sms_server(settings):
-    with HttpTestServer() as server:
-        settings.SMS_SERVER_URL = server.url
-        settings.SMS_SERVER_API_KEY = "sms-key"
-        yield server
 
 
 def test_high_risk_actions_also_send_an_sms_with_the_confirmation_link(notify, approver, sms_server, settings, org):
@@ -209,12 +189,13 @@ def _run_until(action, status, reason):
     (ActionStatus.OUTCOME_UNKNOWN, "Check needed, outcome unknown", "mark it as sent or not sent"),
 ])
 def test_the_approver_hears_when_an_action_did_not_work(pending, approver, second_approver, settings, status, subject,
-                                                       advice, django_capture_on_commit_callbacks):
+                                                       advice, task_queue, django_capture_on_commit_callbacks):
     settings.APPROVAL_EMAIL = "approvals@acme.example"
     services.approve(pending, approver)
     pending.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_result(_run_until(pending, status, "It went wrong"))
+    assert task_queue.run_notifications() == [("aiom.actions.notify", ["result", str(pending.pk)])]
 
     assert sorted(message.to[0] for message in mail.outbox) == ["alice@example.com", "approvals@acme.example"]
     message = _mail_to("alice@example.com")
@@ -225,19 +206,50 @@ def test_the_approver_hears_when_an_action_did_not_work(pending, approver, secon
     assert _notified(pending, "result")["email"]["recipients"] == ["alice@example.com", "approvals@acme.example"]
 
 
-def test_an_executed_action_sends_no_result_email(pending, approver, django_capture_on_commit_callbacks):
+def test_an_executed_action_sends_no_result_email(pending, approver, task_queue, django_capture_on_commit_callbacks):
     services.approve(pending, approver)
     pending.refresh_from_db()
     lifecycle.transition(pending, ActionStatus.EXECUTING)
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify_result(lifecycle.transition(pending, ActionStatus.EXECUTED))
-    assert mail.outbox == []
+    assert task_queue.take() == [] and mail.outbox == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_proposal_asks_the_approvers_once_it_is_committed(org, approver, viewer):
+@pytest.mark.slow
+def test_a_worker_asks_the_approvers_once_the_proposal_is_committed(org, approver, viewer, smtp_server, start_worker):
+    start_worker(concurrency=1)
     action = services.propose(org, protocol_for(ActionType.SEND_INVOICE_REMINDER), source="analyzer")
-    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
-    assert "/approvals/email/" in mail.outbox[0].body
+
+    [received] = wait_until(lambda: smtp_server.received, what="the worker to send the approval request")
+    assert received.rcpt_tos == ["alice@example.com"]
+    assert "/approvals/email/" in received.message.get_body(("plain",)).get_content()
     event = ActionEvent.objects.get(action_id=action.pk, event_type=EventType.NOTIFIED)
     assert event.data["recipients"] == ["alice@example.com"]
+
+
+#: A proposal made by another AIOM process (a web server whose broker is down).
+PROPOSE_IN_ANOTHER_PROCESS = """
+import sys
+import django
+django.setup()
+from actions import services
+from aiom.models import Organization
+from tests.actions.protocols import protocol_for
+print(services.propose(Organization.objects.get(pk=sys.argv[1]), protocol_for(sys.argv[2]), source="analyzer").pk)
+"""
+
+
+@pytest.mark.slow
+def test_with_the_broker_down_the_proposing_process_sends_the_request_itself(org, approver, smtp_server, process_env):
+    broker_down = {**process_env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{free_port()}/5"}
+    proposal = subprocess.run([sys.executable, "-c", PROPOSE_IN_ANOTHER_PROCESS, str(org.pk),
+                               ActionType.SEND_INVOICE_REMINDER.value],
+                              cwd=PROJECT_DIR, env=broker_down, capture_output=True, text=True, timeout=60)
+
+    assert proposal.returncode == 0, proposal.stderr
+    action = Action.objects.get(pk=proposal.stdout.strip())
+    assert f"could not enqueue the approval_request notification for action {action.pk}" in proposal.stderr
+    assert action.status == ActionStatus.PENDING_APPROVAL
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ["alice@example.com"]
+    assert received.message["Subject"] == f"Approval needed (medium risk): {action.title}"

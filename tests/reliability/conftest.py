@@ -106,11 +106,12 @@ def process_env(transactional_db, broker, smtp_server) -> dict:
 
 @pytest.fixture
 def start_worker(process_env):
-    """Start a worker (`start_worker(concurrency=2)`); every worker is stopped at teardown."""
+    """Start a worker (`start_worker(concurrency=2, SOME_SETTING="value")`, the keywords added
+    to its environment); every worker is stopped at teardown."""
     workers: list[Worker] = []
 
-    def start(concurrency: int = 2) -> Worker:
-        worker = Worker(process_env, concurrency)
+    def start(concurrency: int = 2, **env: str) -> Worker:
+        worker = Worker({**process_env, **env}, concurrency)
         workers.append(worker)
         return worker.wait_ready()
 

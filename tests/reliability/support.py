@@ -1,9 +1,12 @@
 """Building and watching actions for the reliability tests."""
 
+import base64
+import json
 import time
 from collections import Counter
 
 import pytest
+import redis
 
 from actions import guardrails, services
 from actions.models import Action, ActionStatus, GuardrailPolicy
@@ -67,3 +70,11 @@ def message_ids(smtp_server) -> Counter:
 
 def message_id_of(action) -> str:
     return f"<{action.pk}@aiom.local>"
+
+
+def queued_executions(queue: redis.Redis) -> Counter:
+    """How many `aiom.actions.execute` messages wait in the broker for each action id (Celery
+    message protocol 2 on Redis: headers name the task, the body is base64 JSON)."""
+    messages = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
+    return Counter(json.loads(base64.b64decode(message["body"]))[0][0] for message in messages
+                   if message["headers"]["task"] == "aiom.actions.execute")

@@ -11,6 +11,7 @@ errors in ``{"code": 200, "message": "Odoo Server Error", "data": {...}}`` and J
 
 import json
 import re
+import sys
 import threading
 import time
 import traceback
@@ -238,6 +239,11 @@ class SandboxServer(ThreadingHTTPServer):
         self.latency = latency  # seconds added to every RPC answer; settable while serving
         handler = type("SandboxHandler", (Handler,), {"sandbox": sandbox})
         super().__init__(address, handler)
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up mid-request (a killed worker, a timeout) is not the server's error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
