@@ -197,6 +197,7 @@ def _finish(run: _Run, result: dict, record: OutboundRecord) -> Outcome:
         run.log.external_ids = result.get("external_ids", {})
         lifecycle.transition(action, S.EXECUTED, result=result, executed_at=now, lease_expires_at=None, error="",
                              reason=result.get("summary", ""), data={"result": result})
+        notifications.notify_result(action)
     run.step("record")
     return Outcome(S.EXECUTED, result.get("summary", ""))
 

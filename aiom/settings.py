@@ -201,6 +201,9 @@ else:
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=_default_email_backend)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AIOM <aiom@localhost>")
 AIOM_MESSAGE_ID_DOMAIN = env("AIOM_MESSAGE_ID_DOMAIN", default="aiom.local")
+# Fernet keys for secrets kept at rest (the Odoo password/API key), newest first; empty derives
+# one from SECRET_KEY. See aiom/crypto.py.
+AIOM_ENCRYPTION_KEYS = env.list("AIOM_ENCRYPTION_KEYS", default=[])
 SMS_SERVER_URL = env("SMS_SERVER_URL", default="")
 SMS_SERVER_API_KEY = env("SMS_SERVER_API_KEY", default="")
 SMS_DEFAULT_FROM = env("SMS_DEFAULT_FROM", default="")

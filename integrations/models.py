@@ -2,9 +2,11 @@
 
 from django.db import models
 
+from aiom.crypto import EncryptedTextField
 from aiom.models import Organization
 
 from .odoo.config import OdooConfig
+from .odoo.errors import OdooLoginRefused
 
 
 class OdooProtocol(models.TextChoices):
@@ -18,8 +20,8 @@ class OdooConnection(models.Model):
     database = models.CharField(max_length=128)
     username = models.CharField(max_length=255, help_text="The Odoo login (a dedicated bot user is best).")
     protocol = models.CharField(max_length=8, choices=OdooProtocol.choices, default=OdooProtocol.XMLRPC)
-    # Stored as given: Odoo needs the secret itself, so it cannot be hashed. Never displayed back.
-    secret = models.CharField(max_length=255, help_text="Password or API key.")
+    # Odoo needs the secret itself, so it cannot be hashed: encrypted at rest, never displayed back.
+    secret = EncryptedTextField(help_text="Password or API key.")
     timeout = models.FloatField(default=30.0, help_text="Seconds to wait for each Odoo call.")
     server_version = models.CharField(max_length=32, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
@@ -32,6 +34,9 @@ class OdooConnection(models.Model):
         return f"<OdooConnection {self.pk}: {self}>"
 
     def config(self) -> OdooConfig:
+        if self.secret is None:
+            raise OdooLoginRefused("The stored Odoo password or API key cannot be decrypted with this deployment's "
+                                   "keys (AIOM_ENCRYPTION_KEYS or SECRET_KEY changed): enter it again in the admin.")
         return OdooConfig(url=self.url, db=self.database, username=self.username, secret=self.secret,
                           protocol=self.protocol, timeout=self.timeout)
 

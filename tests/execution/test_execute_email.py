@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from actions import execution, guardrails, services
-from actions.models import ActionStatus, ExecutionLog, GuardrailPolicy, LedgerStatus, OutboundRecord, OutreachState
+from actions.models import (ActionStatus, ExecutionLog, GuardrailPolicy, LedgerStatus, Notice, OutboundRecord,
+                            OutreachState)
 from audit.models import ActionEvent, EventType
 from audit.services import verify_chain
 
@@ -47,6 +48,8 @@ def test_approved_reminder_sends_exactly_the_approved_email_once(connected_org, 
     events = list(ActionEvent.objects.filter(action_id=action.pk).values_list("event_type", flat=True))
     assert events[-2:] == [EventType.EXECUTING, EventType.EXECUTED]
     assert verify_chain(connected_org).ok
+    [notice] = Notice.objects.filter(user=approver, action=action)  # the approver hears how it ended
+    assert (notice.level, notice.text) == ("success", f"Executed: {action.title}")
 
 
 def test_running_it_again_sends_nothing(connected_org, approver, smtp, overdue_invoice):
@@ -151,6 +154,8 @@ def test_smtp_down_retries_then_fails_and_a_manual_retry_sends_once(connected_or
     execution.retry_failed(action, user=approver)
     assert services.execute(action.pk).status == ActionStatus.EXECUTED
     assert len(smtp.received) == 1
+    assert list(Notice.objects.filter(user=approver, action=action).order_by("pk").values_list("level", flat=True)) == [
+        "error", "success"]  # failed, then executed after the retry
 
 
 def test_worker_lost_mid_send_becomes_outcome_unknown_and_is_never_resent(connected_org, approver, smtp,
