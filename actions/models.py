@@ -78,6 +78,10 @@ class Action(models.Model):
 
         return ActionProtocol.model_validate(self.protocol)
 
+    def current_approvals(self):
+        """The approvals that count: given to the revision as it stands (an edit voids earlier ones)."""
+        return self.approvals.filter(decision=Decision.APPROVE, protocol_hash=self.protocol_hash)
+
 
 class Decision(models.TextChoices):
     APPROVE = "approve", "Approve"

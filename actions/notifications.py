@@ -268,8 +268,7 @@ def _post_notices(action: Action) -> None:
 
 def _approver_ids(action: Action) -> list[int]:
     """Who approved the version of the action that ran."""
-    return list(action.approvals.filter(decision=Decision.APPROVE, protocol_hash=action.protocol_hash)
-                .values_list("user", flat=True))
+    return list(action.current_approvals().values_list("user", flat=True))
 
 
 def _send_approval_sms(action: Action, recipient: Recipient) -> None:

@@ -145,7 +145,7 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
     with _deciding(action):
         action = _lock_pending(action, protocol_hash)
         _record_decision(action, user, Decision.APPROVE, comment, channel)
-        approvers = action.approvals.filter(decision=Decision.APPROVE, protocol_hash=action.protocol_hash)
+        approvers = action.current_approvals()
         needed = approvals_required(action)
         if approvers.count() < needed:
             append_event(action.organization, event_type=EventType.APPROVED, actor=Actor.for_user(user),

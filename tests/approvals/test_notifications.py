@@ -1,7 +1,5 @@
 """Who hears about a pending action, what they read, and what follows a failed execution."""
 
-import subprocess
-import sys
 from email import message_from_bytes, policy
 
 import pytest
@@ -16,8 +14,8 @@ from audit.models import ActionEvent, EventType
 from audit.services import SYSTEM
 from integrations.sms import MAX_BODY_CHARS
 from tests.integrations.servers import free_port
-from tests.reliability.conftest import PROJECT_DIR, broker, process_env, smtp_server, start_worker  # noqa: F401
-from tests.reliability.support import wait_until
+from tests.reliability.conftest import broker, process_env, smtp_server, start_worker  # noqa: F401
+from tests.reliability.support import run_aiom, wait_until
 
 from tests.actions.protocols import protocol_for
 from .pages import link_path, submit, token_of
@@ -223,15 +221,15 @@ def test_a_worker_asks_the_approvers_once_the_proposal_is_committed(org, approve
     [received] = wait_until(lambda: smtp_server.received, what="the worker to send the approval request")
     assert received.rcpt_tos == ["alice@example.com"]
     assert "/approvals/email/" in received.message.get_body(("plain",)).get_content()
-    event = ActionEvent.objects.get(action_id=action.pk, event_type=EventType.NOTIFIED)
+    # The worker audits the send once the SMTP server has answered: wait for that too.
+    event = wait_until(lambda: ActionEvent.objects.filter(action_id=action.pk, event_type=EventType.NOTIFIED).first(),
+                       what="the worker to audit the send")
     assert event.data["recipients"] == ["alice@example.com"]
 
 
 #: A proposal made by another AIOM process (a web server whose broker is down).
 PROPOSE_IN_ANOTHER_PROCESS = """
 import sys
-import django
-django.setup()
 from actions import services
 from aiom.models import Organization
 from tests.actions.protocols import protocol_for
@@ -242,11 +240,8 @@ print(services.propose(Organization.objects.get(pk=sys.argv[1]), protocol_for(sy
 @pytest.mark.slow
 def test_with_the_broker_down_the_proposing_process_sends_the_request_itself(org, approver, smtp_server, process_env):
     broker_down = {**process_env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{free_port()}/5"}
-    proposal = subprocess.run([sys.executable, "-c", PROPOSE_IN_ANOTHER_PROCESS, str(org.pk),
-                               ActionType.SEND_INVOICE_REMINDER.value],
-                              cwd=PROJECT_DIR, env=broker_down, capture_output=True, text=True, timeout=60)
+    proposal = run_aiom(broker_down, PROPOSE_IN_ANOTHER_PROCESS, str(org.pk), ActionType.SEND_INVOICE_REMINDER.value)
 
-    assert proposal.returncode == 0, proposal.stderr
     action = Action.objects.get(pk=proposal.stdout.strip())
     assert f"could not enqueue the approval_request notification for action {action.pk}" in proposal.stderr
     assert action.status == ActionStatus.PENDING_APPROVAL

@@ -6,6 +6,7 @@ Use them as context managers, or through the fixtures at the bottom (import them
 test module).
 """
 
+import asyncio
 import json
 import logging
 import socket
@@ -40,10 +41,13 @@ class ReceivedMail:
 class SmtpTestServer:
     """aiosmtpd on a free port. `fail_rcpt` / `fail_data` make it answer that reply (e.g.
     "550 5.1.1 No such user") to RCPT or at the end of DATA; `drop_at_data` closes the
-    connection instead of answering. Only accepted messages are recorded in `received`."""
+    connection instead of answering; `delay` seconds pass before each message is accepted (so
+    a signal or an outage lands while a worker is sending). Only accepted messages are recorded
+    in `received`."""
 
     def __init__(self):
         self.received: list[ReceivedMail] = []
+        self.delay = 0.0
         self.fail_rcpt: str | None = None
         self.fail_data: str | None = None
         self.drop_at_data = False
@@ -65,6 +69,7 @@ class SmtpTestServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         if self.drop_at_data:
             server.transport.close()
             return "421 closing"  # never reaches the client: the transport is gone

@@ -23,9 +23,8 @@ from django.db import connection
 from tests.execution.conftest import connected_org, odoo, overdue_invoice, sandbox  # noqa: F401 - fixtures
 from tests.integrations.servers import SmtpTestServer
 
-from .support import wait_until
+from .support import PROJECT_DIR, wait_until
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
 WORKER_LIMITS = {"CELERY_TASK_TIME_LIMIT": "20", "CELERY_TASK_SOFT_TIME_LIMIT": "15", "ODOO_TIMEOUT": "5",
                  "EMAIL_TIMEOUT": "5"}

@@ -1,9 +1,12 @@
-"""Building and watching actions for the reliability tests."""
+"""Building and watching actions for the reliability tests, and running other AIOM processes."""
 
 import base64
 import json
+import subprocess
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import redis
@@ -12,6 +15,8 @@ from actions import guardrails, services
 from actions.models import Action, ActionStatus, GuardrailPolicy
 from actions.protocol import ActionType
 from tests.actions.protocols import protocol_for
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def wait_until(predicate, *, timeout: float = 30, what: str = "the condition", interval: float = 0.1):
@@ -78,3 +83,38 @@ def queued_executions(queue: redis.Redis) -> Counter:
     messages = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
     return Counter(json.loads(base64.b64decode(message["body"]))[0][0] for message in messages
                    if message["headers"]["task"] == "aiom.actions.execute")
+
+
+def ids_with(ids, status) -> set:
+    return set(Action.objects.filter(pk__in=ids, status=status).values_list("pk", flat=True))
+
+
+def duplicated(received) -> int:
+    return sum(count - 1 for count in received.values() if count > 1)
+
+
+def run_aiom(env: dict, script: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run `script` in another AIOM process configured by `env` (a web server or the beat
+    sweeper using another broker); the test fails if the process does."""
+    completed = subprocess.run([sys.executable, "-c", f"import django\ndjango.setup()\n{script}", *args],
+                               cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+    assert completed.returncode == 0, completed.stderr
+    return completed
+
+
+#: `run_aiom(env, APPROVE, approver_id, *action_ids)`: the web server approving.
+APPROVE = """
+import sys
+from django.contrib.auth import get_user_model
+from actions import services
+from actions.models import Action
+approver = get_user_model().objects.get(pk=sys.argv[1])
+for action in Action.objects.select_related("organization").filter(pk__in=sys.argv[2:]):
+    services.approve(action, approver)
+"""
+
+#: The beat sweeper; prints how many actions it found due.
+SWEEP = """
+from actions import execution
+print(len(execution.sweep_and_enqueue().due))
+"""

@@ -17,8 +17,8 @@ from tests.execution.actions import reminder
 
 from .conftest import Worker
 from .services import PrivateRedis, end_other_sessions
-from .support import SETTLED, S, allow_bulk_email, message_id_of, message_ids, statuses, wait_until
-from .test_restarts import APPROVE, SlowSmtpServer, duplicated, ids_with, run_aiom
+from .support import (APPROVE, SETTLED, SWEEP, S, allow_bulk_email, duplicated, ids_with, message_id_of, message_ids,
+                      run_aiom, statuses, wait_until)
 
 pytestmark = pytest.mark.slow
 
@@ -34,12 +34,6 @@ from actions import execution
 report = execution.sweep_and_enqueue(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
 print(len(report.due), report.released, report.unknown)
 """
-
-
-@pytest.fixture
-def smtp_server():
-    with SlowSmtpServer() as server:
-        yield server
 
 
 def test_1000_actions_through_worker_kills_a_redis_restart_and_a_database_restart(
@@ -73,7 +67,7 @@ def test_1000_actions_through_worker_kills_a_redis_restart_and_a_database_restar
                         worker.kill()
                     broker.start()
                     workers = [Worker(env, CONCURRENCY) for _ in range(WORKERS)]
-                    run_aiom(env, "from actions import execution\nexecution.sweep_and_enqueue()")
+                    run_aiom(env, SWEEP)
                     events.append(f"Redis killed and restarted empty at {executed()}, sweeper run")
                 if step == 3:
                     ended = 0
@@ -96,7 +90,7 @@ def test_1000_actions_through_worker_kills_a_redis_restart_and_a_database_restar
             for _ in range(5):  # workers stopped, so every claim still open was abandoned
                 for worker in workers:
                     worker.stop()
-                due, released, unknown = map(int, run_aiom(env, SWEEP_AFTER_EVERY_LEASE).split())
+                due, released, unknown = map(int, run_aiom(env, SWEEP_AFTER_EVERY_LEASE).stdout.split())
                 events.append(f"sweeper: {due} due, {released} released, {unknown} unknown")
                 if not due:
                     break

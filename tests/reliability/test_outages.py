@@ -1,9 +1,6 @@
 """Redis or Odoo down: approvals stand, transient failures are retried with backoff, and
 once the outage is over each action takes effect once."""
 
-import subprocess
-import sys
-
 import pytest
 import redis
 from django.conf import settings
@@ -17,23 +14,9 @@ from integrations.odoo.sandbox.server import start_in_thread
 from tests.execution.actions import reminder
 from tests.integrations.servers import free_port
 
-from .conftest import PROJECT_DIR
-from .support import approved, message_id_of, message_ids, note_on, queued_executions, wait_until
+from .support import APPROVE, approved, message_id_of, message_ids, note_on, queued_executions, run_aiom, wait_until
 
 pytestmark = pytest.mark.slow
-
-#: An approval made by another AIOM process (a web server whose broker is down).
-APPROVE_IN_ANOTHER_PROCESS = """
-import sys
-import django
-django.setup()
-from django.contrib.auth import get_user_model
-from actions import services
-from actions.models import Action
-action = Action.objects.select_related("organization").get(pk=sys.argv[1])
-services.approve(action, get_user_model().objects.get(pk=sys.argv[2]))
-"""
-
 
 def executed(action) -> bool:
     return Action.objects.filter(pk=action.pk, status=ActionStatus.EXECUTED).exists()
@@ -43,10 +26,8 @@ def test_redis_down_during_approval_the_approval_stands_and_the_sweeper_runs_it_
         connected_org, approver, overdue_invoice, smtp_server, process_env, start_worker):
     action = services.propose(connected_org, reminder(overdue_invoice), source="analyzer")
     broker_down = {**process_env, "CELERY_BROKER_URL": f"redis://127.0.0.1:{free_port()}/5"}
-    approval = subprocess.run([sys.executable, "-c", APPROVE_IN_ANOTHER_PROCESS, str(action.pk), str(approver.pk)],
-                              cwd=PROJECT_DIR, env=broker_down, capture_output=True, text=True, timeout=30)
+    approval = run_aiom(broker_down, APPROVE, str(approver.pk), str(action.pk), timeout=30)  # its broker is down
 
-    assert approval.returncode == 0, approval.stderr
     assert f"could not enqueue action {action.pk}" in approval.stderr
     action.refresh_from_db()
     assert action.status == ActionStatus.APPROVED and Approval.objects.filter(action=action).count() == 1

@@ -6,11 +6,8 @@ Redis and PostgreSQL outages are caused on the test's own instances and sessions
 (`services.py`); the machine's servers keep running.
 """
 
-import asyncio
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -27,66 +24,15 @@ from audit.models import ActionEvent
 from tests.actions.protocols import protocol_for
 from tests.approvals.pages import decision_form
 from tests.execution.actions import reminder
-from tests.integrations.servers import SmtpTestServer
 
-from .conftest import PROJECT_DIR, Worker
+from .conftest import Worker
 from .services import PrivateRedis, database_unreachable, end_other_sessions
-from .support import (SETTLED, all_settled, allow_bulk_email, approved, message_id_of, message_ids, queued_executions,
-                      statuses, wait_until)
+from .support import (APPROVE, SETTLED, SWEEP, all_settled, allow_bulk_email, approved, duplicated, ids_with,
+                      message_id_of, message_ids, queued_executions, run_aiom, statuses, wait_until)
 from .test_crashes import past_every_lease
 
 pytestmark = pytest.mark.slow
 S = ActionStatus
-
-
-class SlowSmtpServer(SmtpTestServer):
-    """Takes `delay` seconds to accept each message, so a signal or an outage lands while a
-    worker is in the middle of sending."""
-
-    delay = 0.0
-
-    async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(self.delay)
-        return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def smtp_server():
-    with SlowSmtpServer() as server:
-        yield server
-
-
-def run_aiom(env: dict, script: str, *args: str) -> str:
-    """Run `script` in another AIOM process configured by `env` (a web server or the beat
-    sweeper using another broker), and return what it printed."""
-    completed = subprocess.run([sys.executable, "-c", f"import django\ndjango.setup()\n{script}", *args],
-                               cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 0, completed.stderr
-    return completed.stdout
-
-
-APPROVE = """
-import sys
-from django.contrib.auth import get_user_model
-from actions import services
-from actions.models import Action
-approver = get_user_model().objects.get(pk=sys.argv[1])
-for action in Action.objects.select_related("organization").filter(pk__in=sys.argv[2:]):
-    services.approve(action, approver)
-"""
-
-SWEEP = """
-from actions import execution
-print(len(execution.sweep_and_enqueue().due))
-"""
-
-
-def ids_with(ids, status) -> set:
-    return set(Action.objects.filter(pk__in=ids, status=status).values_list("pk", flat=True))
-
-
-def duplicated(received) -> int:
-    return sum(count - 1 for count in received.values() if count > 1)
 
 
 def test_warm_shutdown_mid_batch_finishes_what_it_started_and_the_next_worker_does_the_rest(
@@ -140,10 +86,10 @@ def test_redis_killed_with_100_tasks_queued_the_sweeper_runs_each_once(
         worker = Worker(env, concurrency=4)
         try:
             worker.wait_ready()
-            assert run_aiom(env, SWEEP).strip() == str(len(ids))  # the beat sweeper, from PostgreSQL
+            assert run_aiom(env, SWEEP).stdout.strip() == str(len(ids))  # the beat sweeper, from PostgreSQL
             wait_until(lambda: statuses(ids)[S.EXECUTED] == len(ids), timeout=60,
                        what="every swept action to run")
-            assert run_aiom(env, SWEEP).strip() == "0"
+            assert run_aiom(env, SWEEP).stdout.strip() == "0"
         finally:
             worker.stop()
 
