@@ -1,14 +1,15 @@
 import json
 
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from aiom.admin import OrganizationScopedAdmin, ReadOnlyAdminMixin
 
 from audit.services import Actor
 
 from . import guardrails, presentation
-from .models import Action, Approval, GuardrailPolicy, OutboundRecord
+from .models import Action, Approval, GuardrailPolicy, NotificationRecord, OutboundRecord
 
 
 class ApprovalInline(admin.TabularInline):
@@ -33,7 +34,7 @@ class ActionAdmin(OrganizationScopedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "organization", "status", "status_reason", "risk_level", "requires_approval",
                            "action_type", "safe_operation", "source", "created_by", "expires_at"]}),
-        ("What will change", {"fields": ["proposed_changes", "external_effects", "revalidation_checks", "reasoning"]}),
+        ("What will change", {"fields": ["what_it_does", "reasoning"]}),
         ("Execution", {"fields": ["attempts", "not_before", "executed_at", "result", "error"]}),
         ("Protocol", {"classes": ["collapse"], "fields": ["revision", "protocol_hash", "idempotency_key", "protocol_json"]}),
     ]
@@ -47,31 +48,10 @@ class ActionAdmin(OrganizationScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Proposed changes")
-    def proposed_changes(self, obj):
-        rows = presentation.changes(obj.parsed)
-        if not rows:
-            return "—"
-        return format_html(
-            "<table><tr><th>Record</th><th>Field</th><th>Before</th><th>After</th></tr>{}</table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                             ((r.record, r.field, r.before, r.after) for r in rows)))
-
-    @admin.display(description="Who will be contacted")
-    def external_effects(self, obj):
-        rows = presentation.contacts(obj.parsed)
-        if not rows:
-            return "Nobody outside the company."
-        return format_html("<ul>{}</ul>", format_html_join(
-            "", "<li>{} to {}: <strong>{}</strong><pre>{}</pre></li>",
-            ((r.channel, r.recipient, r.subject, r.message) for r in rows)))
-
-    @admin.display(description="Checked again before execution")
-    def revalidation_checks(self, obj):
-        rows = presentation.checks(obj.parsed)
-        if not rows:
-            return "—"
-        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} (if not: {})</li>", rows))
+    @admin.display(description="What it will do")
+    def what_it_does(self, obj):
+        """The same diff, recipients, message and checks the dashboard card shows."""
+        return render_to_string("dashboard/partials/action_effects.html", {"card": presentation.ActionCard.of(obj)})
 
     @admin.display(description="Reasoning")
     def reasoning(self, obj):
@@ -80,7 +60,6 @@ class ActionAdmin(OrganizationScopedAdmin):
     @admin.display(description="Protocol (JSON)")
     def protocol_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.protocol, indent=2, sort_keys=True))
-
 
 
 @admin.register(GuardrailPolicy)
@@ -108,3 +87,14 @@ class OutboundRecordAdmin(ReadOnlyAdminMixin, OrganizationScopedAdmin):
     list_display = ["action", "channel", "status", "partner_id", "external_id", "created_at", "updated_at"]
     list_filter = ["channel", "status"]
     search_fields = ["key", "external_id", "=partner_id"]
+
+
+@admin.register(NotificationRecord)
+class NotificationRecordAdmin(ReadOnlyAdminMixin, OrganizationScopedAdmin):
+    """Every approval request, digest and result message, for looking into what reached whom.
+    One left in "sending" may or may not have gone out."""
+
+    list_display = ["purpose", "channel", "address", "status", "action", "created_at", "updated_at"]
+    list_filter = ["purpose", "channel", "status"]
+    search_fields = ["address", "message_id", "provider_id"]
+    date_hierarchy = "created_at"

@@ -1,27 +1,21 @@
-"""One-click approval links (`/approvals/email/<token>/`) for emails and SMS.
+"""Deciding through one-click approval links (`/approvals/email/<token>/`) from emails and SMS.
 
-A token is signed (`django.core.signing`, a salt of its own) and names one action, one
-decision, one approver, the organisation and the revision (`protocol_hash`) the person was
-shown; it stops working when the action expires, is decided, or is edited. Mail gateways
-fetch every link in a message, so a token only opens a confirmation page; the explicit POST
-from that page decides, and consumes the token (its SHA-256 in `UsedApprovalLink`, a unique
-column) in the same transaction as the decision, so a link decides at most once.
+A link's token (see `tokens`) stops working when the action expires, is decided, or is edited.
+Mail gateways fetch every link in a message, so a token only opens a confirmation page; the
+explicit POST from that page decides, and consumes the token (its SHA-256 in
+`UsedApprovalLink`, a unique column) in the same transaction as the decision, so a link
+decides at most once.
 
 Tokens are credentials: they are never stored or logged, only their digest is.
 """
 
 import enum
-import hashlib
 import logging
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from aiom.errors import ApplicationError, Conflict, NotAllowed
@@ -31,15 +25,12 @@ from audit.services import append_event
 from . import services
 from .models import Action, ActionStatus, Decision, UsedApprovalLink
 from .permissions import can_decide
-from .protocol import RiskLevel
+from .tokens import claims, digest
+from .types import LOGIN_REQUIRED_RISKS
 
 logger = logging.getLogger(__name__)
 
-SALT = "aiom.actions.approval-link"
 CHANNEL = "email"
-MAX_TOKEN_LENGTH = 1000
-#: A link alone is not a strong enough factor for these: the approver must also be logged in.
-LOGIN_REQUIRED_RISKS = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
 
 
 class Reason(enum.Enum):
@@ -92,60 +83,35 @@ class ApprovalLink:
         return not self.needs_login or (user.is_authenticated and user.pk == self.approver.pk)
 
 
-@dataclass(frozen=True)
-class _Claims:
-    action_id: uuid.UUID
-    decision: str
-    user_id: int
-    organization_id: int
-    protocol_hash: str
-    expires_at: datetime
-
-
 class _AlreadyUsed(Conflict):
     """Another request consumed the same token first."""
-
-
-def make_token(action: Action, user, decision: str) -> str:
-    payload = {"a": str(action.pk), "d": Decision(decision).value, "u": user.pk, "o": action.organization_id,
-               "h": action.protocol_hash, "e": int(action.expires_at.timestamp())}
-    return signing.dumps(payload, salt=SALT)
-
-
-def link_url(token: str) -> str:
-    """The absolute URL of a token's confirmation page."""
-    return settings.APP_URL + reverse("approval-link", args=[token])
-
-
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def verify(token: str, *, now: datetime | None = None) -> ApprovalLink | Refused:
     """Check a token against the database as it is now. Reads only: safe for GET."""
     now = now or timezone.now()
-    claims = _claims(token)
-    if claims is None:
+    claimed = claims(token)
+    if claimed is None:
         return Refused(Reason.FORGED)
-    action = Action.objects.select_related("organization").filter(pk=claims.action_id).first()
+    action = Action.objects.select_related("organization").filter(pk=claimed.action_id).first()
     if action is None:  # actions are never deleted: only a forger names an unknown one
         return Refused(Reason.FORGED)
-    if action.organization_id != claims.organization_id:
+    if action.organization_id != claimed.organization_id:
         return Refused(Reason.WRONG_ORGANISATION, action)
     token_digest = digest(token)
     if UsedApprovalLink.objects.filter(digest=token_digest).exists():
         return Refused(Reason.ALREADY_USED, action)
-    if action.status == ActionStatus.EXPIRED or min(action.expires_at, claims.expires_at) <= now:
+    if action.status == ActionStatus.EXPIRED or min(action.expires_at, claimed.expires_at) <= now:
         return Refused(Reason.EXPIRED, action)
     if action.status != ActionStatus.PENDING_APPROVAL:
         return Refused(Reason.ALREADY_DECIDED, action,
                        f"This action has already been decided: it is {action.get_status_display().lower()}.")
-    if action.protocol_hash != claims.protocol_hash:
+    if action.protocol_hash != claimed.protocol_hash:
         return Refused(Reason.REVISED, action)
-    approver = get_user_model().objects.filter(pk=claims.user_id).first()
+    approver = get_user_model().objects.filter(pk=claimed.user_id).first()
     if approver is None or not can_decide(approver, action.organization):
         return Refused(Reason.NOT_ALLOWED, action)
-    return ApprovalLink(action, approver, claims.decision, claims.protocol_hash, token_digest)
+    return ApprovalLink(action, approver, claimed.decision, claimed.protocol_hash, token_digest)
 
 
 def decide(link: ApprovalLink, *, decision: str, reason: str = "") -> Action | Refused:
@@ -183,18 +149,6 @@ def record_refusal(refused: Refused) -> Refused:
         append_event(action.organization, event_type=EventType.TOKEN_REFUSED, action_id=action.pk,
                      data={"reason": refused.reason.code})
     return refused
-
-
-def _claims(token: str) -> _Claims | None:
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    try:
-        data = signing.loads(token, salt=SALT)
-        return _Claims(action_id=uuid.UUID(data["a"]), decision=Decision(data["d"]).value, user_id=int(data["u"]),
-                       organization_id=int(data["o"]), protocol_hash=str(data["h"]),
-                       expires_at=datetime.fromtimestamp(int(data["e"]), tz=UTC))
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
 
 
 def _consume(link: ApprovalLink) -> None:

@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 from . import approval_links
 from .approval_links import ApprovalLink, Refused
 from .models import ActionStatus, Decision
-from .views import ActionCard
+from .presentation import ActionCard
+from .tokens import MAX_TOKEN_LENGTH
+from .types import approvals_required
 
 
 class LinkDecisionForm(forms.Form):
-    token = forms.CharField(max_length=approval_links.MAX_TOKEN_LENGTH, widget=forms.HiddenInput)
+    token = forms.CharField(max_length=MAX_TOKEN_LENGTH, widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.HiddenInput)
     reason = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -70,9 +72,11 @@ def decide(request):
     outcome = approval_links.decide(link, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
     if isinstance(outcome, Refused):
         return _refused(request, outcome)
+    required = approvals_required(outcome.risk_level)
     return render(request, "approvals/done.html", {
         "action": outcome, "decision": link.decision, "approver": link.approver,
-        "waiting_for_second": outcome.status == ActionStatus.PENDING_APPROVAL,
+        "waiting_for_more": outcome.status == ActionStatus.PENDING_APPROVAL, "approvals_required": required,
+        "approvals_missing": max(required - outcome.current_approvals().count(), 1),
     })
 
 
@@ -80,6 +84,7 @@ def _confirmation(request, link: ApprovalLink, form: LinkDecisionForm, status: i
     return render(request, "approvals/confirm.html", {
         "card": ActionCard.of(link.action), "can_decide": False, "link": link, "form": form,
         "rejecting": link.decision == Decision.REJECT,
+        "approvals_required": approvals_required(link.action.risk_level),
     }, status=status)
 
 

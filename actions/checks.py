@@ -1,5 +1,5 @@
-"""Configuration checks for the promises in RELIABILITY.md: timeouts nest, and no delay can
-outlive the broker's visibility timeout (which would deliver a task twice)."""
+"""Configuration checks for what execution relies on: timeouts nest, and no delay can outlive
+the broker's visibility timeout (which would deliver a task twice)."""
 
 from django.conf import settings
 from django.core.checks import Error, register
@@ -11,8 +11,7 @@ def timeouts_nest(app_configs, **kwargs):
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
     soft, hard = settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.CELERY_TASK_TIME_LIMIT
     socket_timeouts = {"ODOO_TIMEOUT": settings.ODOO_TIMEOUT, "EMAIL_TIMEOUT": settings.EMAIL_TIMEOUT,
-                       "SMS_TIMEOUT": getattr(settings, "SMS_TIMEOUT", 0),
-                       "ANTHROPIC_TIMEOUT": getattr(settings, "ANTHROPIC_TIMEOUT", 0)}
+                       "SMS_TIMEOUT": settings.SMS_TIMEOUT, "ANTHROPIC_TIMEOUT": settings.ANTHROPIC_TIMEOUT}
     for name, value in socket_timeouts.items():
         if value and value >= soft:
             errors.append(Error(f"{name} ({value}s) must be shorter than CELERY_TASK_SOFT_TIME_LIMIT ({soft}s).",
@@ -23,7 +22,7 @@ def timeouts_nest(app_configs, **kwargs):
     if hard >= visibility:
         errors.append(Error(f"CELERY_TASK_TIME_LIMIT ({hard}s) must be shorter than the broker visibility timeout "
                             f"({visibility}s).", id="aiom.E003"))
-    retry_cap = getattr(settings, "AIOM_RETRY_MAX_SECONDS", 300)
+    retry_cap = settings.AIOM_RETRY_MAX_SECONDS
     if retry_cap >= visibility / 4:
         errors.append(Error(f"AIOM_RETRY_MAX_SECONDS ({retry_cap}s) must stay below a quarter of the visibility "
                             f"timeout ({visibility}s).", id="aiom.E004"))

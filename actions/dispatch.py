@@ -6,18 +6,20 @@ the action: the approval stands, and the sweeper will find the action.
 
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+#: The task is named, not imported: the tasks module imports this one.
+EXECUTE_TASK = "aiom.actions.execute"
+
 
 def enqueue(action_id, *, countdown: float | None = None) -> bool:
-    from .tasks import execute_action
-
     countdown = min(countdown or 0, max_countdown()) or None
     try:
-        execute_action.apply_async((str(action_id),), countdown=countdown, retry=False)
+        current_app.send_task(EXECUTE_TASK, args=(str(action_id),), countdown=countdown, retry=False)
         return True
     except Exception as exc:  # noqa: BLE001 - any broker failure: the sweeper covers it
         logger.warning("could not enqueue action %s (%s); the sweeper will pick it up", action_id,

@@ -1,4 +1,4 @@
-"""Executing an approved action (DESIGN.md §7): claim, expiry, guardrails again, revalidation,
+"""Executing an approved action: claim, expiry, guardrails again, revalidation,
 outbound record committed before any outside effect, the safe operation, outreach state,
 result and execution log — every step audited.
 
@@ -17,12 +17,12 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 
 from audit.models import EventType
-from audit.services import Actor
+from integrations.errors import ExternalError
+from integrations.odoo.connections import shared_client_for
 
-from . import dispatch, guardrails, lifecycle, notifications, operations
+from . import guardrails, lifecycle, notifications, operations
 from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
-from .permissions import ensure_can_decide
-from .protocol import EXTERNAL_OPERATIONS, ActionProtocol, parse_protocol
+from .protocol import ActionProtocol, parse_protocol
 from .revalidation import channel_of, recent_outreach, revalidate, revision_for_observed_state
 
 logger = logging.getLogger(__name__)
@@ -66,8 +66,8 @@ def lease_seconds() -> int:
 
 def backoff_seconds(attempt: int) -> float:
     """Exponential backoff with full jitter, capped well below the broker's visibility timeout."""
-    base = float(getattr(settings, "AIOM_RETRY_BASE_SECONDS", 10))
-    cap = float(getattr(settings, "AIOM_RETRY_MAX_SECONDS", 300))
+    base = float(settings.AIOM_RETRY_BASE_SECONDS)
+    cap = float(settings.AIOM_RETRY_MAX_SECONDS)
     return random.uniform(base / 2, min(cap, base * 2 ** max(attempt - 1, 0)))
 
 
@@ -116,7 +116,7 @@ def _execute_claimed(run: _Run) -> Outcome:
         return Outcome(S.DENIED, " ".join(refusals))
     run.step("guardrails")
 
-    odoo = operations.shared_odoo_for(action.organization)
+    odoo = shared_client_for(action.organization)
     verdict = revalidate(protocol, organization=action.organization, odoo=odoo, now=run.now, action_id=action.pk)
     run.step("revalidate", verdict.summary())
     if verdict.failures:
@@ -154,8 +154,8 @@ def _reserve(run: _Run, policy, channel: str):
         policy = guardrails.locked_policy(action.organization)
         existing = OutboundRecord.objects.select_for_update(no_key=True).filter(action=action).first()
         if existing is not None and existing.status == LedgerStatus.SENDING:
-            if protocol.safe_operation in EXTERNAL_OPERATIONS:
-                return _outcome_unknown_locked(action, existing)
+            if protocol.is_external:
+                return mark_outcome_unknown(action, existing)
             existing.detail = {**existing.detail, "previous_attempt_unfinished": True}
             existing.save(update_fields=["detail", "updated_at"])
             return existing
@@ -254,17 +254,19 @@ def _record_performed(run: _Run, exc: Exception) -> Outcome:
 def _handle_error(run: _Run, exc: Exception) -> Outcome:
     if run.performed is not None and isinstance(exc, DatabaseError):
         return _record_performed(run, exc)
-    # A lost database connection is temporary (a restart, a failover); any other unexpected error is not.
-    permanent = getattr(exc, "permanent", not isinstance(exc, OperationalError | InterfaceError))
-    message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    if isinstance(exc, ExternalError):
+        permanent, message, maybe_done = exc.permanent, exc.message or exc.__class__.__name__, exc.maybe_done
+    else:
+        # A lost database connection is temporary (a restart, a failover); any other unexpected error is not.
+        permanent = not isinstance(exc, OperationalError | InterfaceError)
+        message, maybe_done = str(exc) or exc.__class__.__name__, False
     run.log.error = message
     logger.warning("action %s attempt %s failed (%s): %s", run.action.pk, run.action.attempts,
                    "permanent" if permanent else "transient", message)
     record = OutboundRecord.objects.filter(action=run.action, status=LedgerStatus.SENDING).first()
-    maybe_sent = getattr(exc, "maybe_sent", False)
-    if record is not None and record.channel in (Channel.EMAIL, Channel.SMS) and maybe_sent:
+    if record is not None and record.channel in (Channel.EMAIL, Channel.SMS) and maybe_done:
         with transaction.atomic():
-            return _outcome_unknown_locked(run.action, record, message)
+            return mark_outcome_unknown(run.action, record, message)
     if record is not None and record.channel in (Channel.EMAIL, Channel.SMS):
         OutboundRecord.objects.filter(pk=record.pk).update(status=LedgerStatus.NOT_SENT, detail={"error": message})
     if not permanent and run.action.attempts < MAX_ATTEMPTS:
@@ -280,84 +282,11 @@ def _handle_error(run: _Run, exc: Exception) -> Outcome:
     return Outcome(S.FAILED, reason)
 
 
-def _outcome_unknown_locked(action: Action, record: OutboundRecord, message: str = "") -> Outcome:
+def mark_outcome_unknown(action: Action, record: OutboundRecord, message: str = "") -> Outcome:
+    """The send may or may not have happened: a person must find out (called with the record locked)."""
     reason = ("The worker stopped between 'about to send' and 'sent': the message may or may not have "
               "gone out. It will not be re-sent automatically; check with the recipient and resolve it.")
     lifecycle.transition(action, S.OUTCOME_UNKNOWN, reason=reason, lease_expires_at=None, error=message,
                          data={"channel": record.channel})
     notifications.notify_result(action)
     return Outcome(S.OUTCOME_UNKNOWN, reason)
-
-
-# ---------------------------------------------------------------------------------------------
-# The sweeper: what the broker lost, the database still knows.
-
-
-@dataclass
-class SweepReport:
-    due: list = field(default_factory=list)
-    released: int = 0
-    unknown: int = 0
-
-    def __str__(self) -> str:
-        return f"{len(self.due)} due, {self.released} stuck executions released, {self.unknown} outcome unknown"
-
-
-def sweep(now: datetime | None = None) -> SweepReport:
-    """Find approved actions that are due, and executions whose worker died.
-
-    Safe to run twice at once: every change is a conditional transition, so each stuck action
-    is released (or marked unknown) by exactly one sweeper.
-    """
-    now = now or timezone.now()
-    report = SweepReport()
-    stuck = Action.objects.select_related("organization").filter(status=S.EXECUTING, lease_expires_at__lt=now)
-    for action in stuck.iterator(chunk_size=200):
-        record = OutboundRecord.objects.filter(action=action, status=LedgerStatus.SENDING).first()
-        try:
-            if record is not None and record.channel in (Channel.EMAIL, Channel.SMS):
-                with transaction.atomic():
-                    _outcome_unknown_locked(action, record, "worker lost during send")
-                report.unknown += 1
-            else:
-                lifecycle.transition(action, S.APPROVED, event_type=EventType.REQUEUED,
-                                     reason="The worker stopped before finishing; running it again.",
-                                     lease_expires_at=None)
-                report.released += 1
-        except lifecycle.StaleTransition:
-            continue
-    report.due = list(Action.objects.filter(status=S.APPROVED).exclude(not_before__gt=now)
-                      .order_by("decided_at").values_list("pk", flat=True))
-    return report
-
-
-def sweep_and_enqueue(now: datetime | None = None) -> SweepReport:
-    report = sweep(now)
-    for action_id in report.due:
-        dispatch.enqueue(action_id)
-    if report.due or report.released or report.unknown:
-        logger.info("sweeper: %s", report)
-    return report
-
-
-def resolve_outcome_unknown(action: Action, *, user, sent: bool, note: str = "") -> Action:
-    """A human says what happened to a message whose outcome was unknown."""
-    ensure_can_decide(user, action.organization)
-    target = S.EXECUTED if sent else S.FAILED
-    with transaction.atomic():
-        OutboundRecord.objects.filter(action=action).update(
-            status=LedgerStatus.SENT if sent else LedgerStatus.NOT_SENT, updated_at=timezone.now())
-        return lifecycle.transition(action, target, actor=Actor.for_user(user),
-                                    reason=note or ("Confirmed sent by a person." if sent else "Confirmed not sent."))
-
-
-def retry_failed(action: Action, *, user) -> Action:
-    """A person asks for a failed action to run again (once more, from a fresh attempt count);
-    a worker is woken once the request commits."""
-    ensure_can_decide(user, action.organization)
-    with transaction.atomic():
-        retried = lifecycle.transition(action, S.APPROVED, actor=Actor.for_user(user), reason="Retry requested.",
-                                       attempts=0, not_before=None, event_type=EventType.REQUEUED)
-        dispatch.enqueue_on_commit(retried.pk)
-    return retried
-

@@ -2,17 +2,22 @@
 
 from django import forms
 
+from . import types
+from .fields import RiskLevel, Source
 from .models import ActionStatus
-from .protocol import ActionType, RiskLevel, Source
 
 
 def _choices(enum) -> list[tuple[str, str]]:
     return [("", "Any")] + [(member.value, member.value.replace("_", " ")) for member in enum]
 
 
+def _action_type_choices() -> list[tuple[str, str]]:
+    return [("", "Any"), *types.action_type_choices()]
+
+
 class QueueFilterForm(forms.Form):
     risk = forms.ChoiceField(choices=_choices(RiskLevel), required=False)
-    action_type = forms.ChoiceField(choices=_choices(ActionType), required=False, label="Type")
+    action_type = forms.ChoiceField(choices=_action_type_choices, required=False, label="Type")
     source = forms.ChoiceField(choices=_choices(Source), required=False)
 
     def filters(self) -> dict:
@@ -49,7 +54,7 @@ EDIT_FIELDS = {
 
 
 class EditForm(forms.Form):
-    """The editable inputs of one operation (see services.EDITABLE_INPUTS)."""
+    """The inputs a person may edit, as the registry lists them for the action's operation."""
 
     protocol_hash = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
 

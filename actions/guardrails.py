@@ -16,39 +16,13 @@ from audit.models import EventType
 from audit.services import Actor, append_event
 
 from .models import Channel, GuardrailPolicy, LedgerStatus, OutboundRecord
-from .protocol import ActionProtocol, ActionType, RiskLevel, SafeOperation
+from .fields import RiskLevel
+from .types import approvals_required
+from .protocol import ActionProtocol
 
 AUTO_EXECUTE = "auto_execute"
 REQUIRE_APPROVAL = "require_approval"
 DENY = "deny"
-
-#: The lowest risk each action type can carry; guardrails raise a lower declared risk to this.
-RISK_FLOOR: dict[ActionType, RiskLevel] = {
-    ActionType.SEND_INVOICE_REMINDER: RiskLevel.MEDIUM,
-    ActionType.SEND_INVOICE_REMINDER_SMS: RiskLevel.HIGH,
-    ActionType.FOLLOW_UP_STALLED_DEAL: RiskLevel.MEDIUM,
-    ActionType.SCHEDULE_DEAL_CALL: RiskLevel.LOW,
-    ActionType.ADVANCE_DEAL_STAGE: RiskLevel.MEDIUM,
-    ActionType.CREATE_COLLECTION_TASK: RiskLevel.LOW,
-    ActionType.CREATE_STAFF_TASK: RiskLevel.LOW,
-    ActionType.NOTE_OVERDUE_TASK: RiskLevel.LOW,
-    ActionType.NOTE_ON_RECORD: RiskLevel.LOW,
-    ActionType.SCHEDULE_NEXT_FOLLOW_UP: RiskLevel.LOW,
-}
-
-#: Which policy switch allows each operation (operations not listed are always allowed).
-CAPABILITY: dict[SafeOperation, tuple[str, str]] = {
-    SafeOperation.SEND_EMAIL: ("may_send_email", "Sending email"),
-    SafeOperation.SEND_SMS: ("may_send_sms", "Sending SMS"),
-    SafeOperation.CREATE_ODOO_TASK: ("may_create_tasks", "Creating Odoo tasks"),
-    SafeOperation.UPDATE_ODOO_STAGE: ("may_move_deal_stages", "Moving deal stages"),
-}
-
-INTERNAL_AUTO_OPERATIONS = frozenset({
-    SafeOperation.CREATE_INTERNAL_NOTE, SafeOperation.LOG_ODOO_ACTIVITY,
-    SafeOperation.CREATE_ODOO_TASK, SafeOperation.SCHEDULE_FOLLOW_UP,
-})
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -66,22 +40,22 @@ def policy_for(organization) -> GuardrailPolicy:
 
 
 def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decision:
-    risk = RiskLevel.highest(protocol.risk_level, RISK_FLOOR[protocol.action_type])
+    spec = protocol.spec
+    risk = RiskLevel.highest(protocol.risk_level, spec.risk_floor)
     notes = []
     if risk != protocol.risk_level:
-        notes.append(f"Risk raised from {protocol.risk_level.value} to {risk.value}, the minimum for "
-                     f"{protocol.action_type.value.replace('_', ' ')}.")
+        notes.append(f"Risk raised from {protocol.risk_level.value} to {risk.value}, the minimum for {spec.label}.")
     refusals = refusals_for(policy, protocol)
     if refusals:
         return Decision(DENY, risk, tuple(refusals + notes))
     amount = _amount_involved(protocol)
     if protocol.is_external:
         reason = "Messages to people outside the company always need approval."
-    elif risk == RiskLevel.CRITICAL:
-        reason = "Critical actions need two different approvers."
+    elif approvals_required(risk) > 1:
+        reason = f"{risk.value.capitalize()} actions need {approvals_required(risk)} different approvers."
     elif risk != RiskLevel.LOW:
         reason = f"{risk.value.capitalize()}-risk actions need approval."
-    elif protocol.safe_operation not in INTERNAL_AUTO_OPERATIONS:
+    elif not spec.op.auto_executable:
         reason = "This kind of action always needs approval."
     elif not policy.auto_execute_internal:
         reason = "Automatic execution of internal actions is turned off for this organisation."
@@ -97,10 +71,10 @@ def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decisi
 def refusals_for(policy: GuardrailPolicy, protocol: ActionProtocol) -> list[str]:
     """Reasons the policy forbids this action outright (empty when allowed)."""
     refusals = []
-    capability = CAPABILITY.get(protocol.safe_operation)
+    capability = protocol.spec.op.capability
     if capability and not getattr(policy, capability[0]):
         refusals.append(f"{capability[1]} is turned off for this organisation.")
-    if protocol.safe_operation == SafeOperation.SEND_EMAIL:
+    if protocol.spec.op.channel == Channel.EMAIL:
         inputs = protocol.operation.inputs
         recipients = len(inputs.to) + len(inputs.cc)
         if recipients > policy.max_recipients_per_email:

@@ -1,4 +1,4 @@
-"""The action state machine (DESIGN.md §4): the only way an action's status changes.
+"""The action state machine (docs/architecture.md, "Lifecycle"): the only way an action's status changes.
 
 Each transition is one conditional UPDATE (`… WHERE id = … AND status = <expected>`) plus its
 audit event, in one transaction. If another process moved the action first, the UPDATE
@@ -30,9 +30,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     S.BLOCKED: (frozenset({S.EXECUTING}), EventType.BLOCKED),
     S.PENDING_APPROVAL: (frozenset({S.EXECUTING}), EventType.REVALIDATION_FAILED),
 }
-
-TERMINAL = frozenset({S.EXECUTED, S.REJECTED, S.EXPIRED, S.CANCELLED, S.DENIED, S.BLOCKED})
-
 
 class InvalidTransition(ApplicationError):
     status_code = 409

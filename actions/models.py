@@ -7,7 +7,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 
-from .protocol import ActionType, RiskLevel, SafeOperation, Source
+from . import types
+from .fields import Channel, RiskLevel, Source
+from .protocol import ActionProtocol
 
 
 class ActionStatus(models.TextChoices):
@@ -30,8 +32,8 @@ class Action(models.Model):
     protocol = models.JSONField(help_text="The whole ActionProtocol, as validated.")
     protocol_hash = models.CharField(max_length=64)
     revision = models.PositiveIntegerField(default=1)
-    action_type = models.CharField(max_length=40, choices=[(t.value, t.value) for t in ActionType])
-    safe_operation = models.CharField(max_length=40, choices=[(o.value, o.value) for o in SafeOperation])
+    action_type = models.CharField(max_length=40, choices=types.action_type_choices)
+    safe_operation = models.CharField(max_length=40, choices=[(o.value, o.value) for o in types.SafeOperation])
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.PENDING_APPROVAL)
     status_reason = models.TextField(blank=True)
     risk_level = models.CharField(max_length=10, choices=[(r.value, r.value) for r in RiskLevel])
@@ -73,9 +75,7 @@ class Action(models.Model):
         return f"{self.title} [{self.status}]"
 
     @property
-    def parsed(self):
-        from .protocol import ActionProtocol
-
+    def parsed(self) -> ActionProtocol:
         return ActionProtocol.model_validate(self.protocol)
 
     def current_approvals(self):
@@ -157,13 +157,6 @@ class GuardrailPolicy(models.Model):
     @property
     def zone(self) -> str:
         return self.timezone or self.organization.timezone
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email"
-    SMS = "sms"
-    ODOO = "odoo"
-    INTERNAL = "internal"
 
 
 class LedgerStatus(models.TextChoices):
@@ -274,7 +267,8 @@ class DigestItem(models.Model):
     """One pending action waiting for one recipient's next approval digest. An item is done once
     its digest went out (`included`), or the action was decided before it did (left out), or
     the address refused the digest for good; the waiting ones are what the next digest lists,
-    so a digest that fails for a while is retried and nothing goes out twice."""
+    so a digest that fails for a while is retried and nothing goes out twice. A waiting item
+    with a `record` is being sent in that digest right now: no other run lists it."""
 
     class Outcome(models.TextChoices):
         INCLUDED = "included", "Included in a digest"
@@ -289,6 +283,10 @@ class DigestItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    record = models.ForeignKey("NotificationRecord", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="digest_items",
+                               help_text="The digest that claimed it: the one being sent while the item waits, "
+                                         "then the one that listed it.")
 
     class Meta:
         constraints = [
@@ -328,3 +326,53 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class NotificationRecord(models.Model):
+    """One notification to one address (an approval request by email or SMS, an approval
+    digest, a result email), written and committed before it is sent and updated once the
+    provider has answered, as the outbound records of actions are.
+
+    A record left in `sending` means the process died mid-send (or the send stopped on an
+    unexpected error): the message may or may not have gone out. What follows depends on its
+    purpose:
+    - approval request: nothing sends it again; the action still waits in the dashboard, and
+      each other recipient's message has a record of its own;
+    - approval digest: a few minutes later its actions are released and listed in the next
+      digest to that address, which may therefore bring them a second time;
+    - result: nothing sends it again; the action's status and the approvers' in-app notices
+      still say how it ended.
+    """
+
+    class Purpose(models.TextChoices):
+        APPROVAL_REQUEST = "approval_request", "Approval request"
+        APPROVAL_DIGEST = "approval_digest", "Approval digest"
+        RESULT = "result", "How an action ended"
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "About to send (outcome unknown if it stays here)"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (see the error)"
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.PROTECT, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications",
+                               help_text="Empty for a digest: its items say which actions it listed.")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=254)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True,
+                                  help_text="The email's Message-ID, or the SMS's idempotency key.")
+    provider_id = models.CharField(max_length=200, blank=True, help_text="What the provider calls the message.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="notifications_by_org"),
+            models.Index(fields=["created_at"], condition=models.Q(status="sending"), name="notifications_sending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} by {self.channel} to {self.address} ({self.status})"

@@ -7,7 +7,6 @@ Email and SMS are sent at most once — the executor's outbound record guards th
 leave a note on the related Odoo record.
 """
 
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,21 +16,21 @@ from django.conf import settings
 
 from integrations import email as email_integration
 from integrations import sms as sms_integration
+from integrations.errors import ExternalError
 from integrations.odoo.client import OdooClient
-from integrations.odoo.config import OdooConfig
 
-from .models import ScheduledFollowUp
-from .protocol import (
-    ActionProtocol,
+from . import types
+from .inputs import (
     CreateInternalNoteInputs,
     CreateOdooTaskInputs,
     LogOdooActivityInputs,
-    SafeOperation,
     ScheduleFollowUpInputs,
     SendEmailInputs,
     SendSmsInputs,
     UpdateOdooStageInputs,
 )
+from .models import ScheduledFollowUp
+from .protocol import ActionProtocol
 
 ACTIVITY_TYPE_XMLIDS = {
     "call": "mail.mail_activity_data_call",
@@ -41,14 +40,12 @@ ACTIVITY_TYPE_XMLIDS = {
 }
 
 
-class OperationRefused(Exception):
-    """The operation's own re-check failed (e.g. the deal is not in the expected stage)."""
-
-    permanent = True
+class OperationRefused(ExternalError):
+    """The operation's own re-check against Odoo failed (e.g. the deal is not in the expected
+    stage): nothing was changed, and trying again would meet the same state."""
 
     def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, permanent=True)
 
 
 @dataclass
@@ -79,37 +76,10 @@ class Result:
                 "external_id": next(iter(self.external_ids.values()), "")}
 
 
-def odoo_for(organization) -> OdooClient:
-    """A new client for the organisation's Odoo (the caller closes it)."""
-    return OdooClient(OdooConfig.for_organization(organization), retries=settings.ODOO_RETRIES,
-                      backoff=settings.ODOO_RETRY_BACKOFF)
-
-
-_CLIENTS = threading.local()
-_MAX_CLIENTS = 32
-
-
-def shared_odoo_for(organization) -> OdooClient:
-    """A logged-in client kept per process and thread for the same connection settings, so a
-    worker executing many actions logs in once and reuses its HTTP connections. Changed
-    settings make a new client; a revoked session is renewed by the client itself."""
-    config = OdooConfig.for_organization(organization)
-    clients = _CLIENTS.__dict__.setdefault("by_config", {})
-    client = clients.get(config)
-    if client is None:
-        if len(clients) >= _MAX_CLIENTS:
-            for stale in clients.values():
-                stale.close()
-            clients.clear()
-        client = clients[config] = OdooClient(config, retries=settings.ODOO_RETRIES,
-                                              backoff=settings.ODOO_RETRY_BACKOFF)
-    return client
-
-
 def perform(context: Context) -> Result:
     started = time.monotonic()
     operation = context.protocol.operation
-    handler = HANDLERS[operation.type]
+    handler = types.OPERATIONS[operation.type].perform
     result = handler(context, type(operation.inputs).model_validate(operation.inputs.model_dump()))
     result.duration_ms = round((time.monotonic() - started) * 1000, 1)
     return result
@@ -259,7 +229,7 @@ def send_email(context: Context, inputs: SendEmailInputs) -> Result:
                     external_ids={"email": receipt.provider_id or receipt.message_id})
     _note_after_send(context, result, inputs.related_model, inputs.related_id,
                      f"Email sent by AIOM to {', '.join(inputs.to)}: {inputs.subject}\n\n{inputs.body}")
-    result.details["action_type"] = protocol.action_type.value
+    result.details["action_type"] = protocol.action_type
     return result
 
 
@@ -282,14 +252,3 @@ def _note_after_send(context: Context, result: Result, model: str | None, record
     except Exception as exc:  # noqa: BLE001 - recorded as a warning on the executed action
         result.warnings.append(f"The message was sent, but the note on {model} #{record_id} failed: "
                                f"{getattr(exc, 'message', None) or exc}")
-
-
-HANDLERS = {
-    SafeOperation.SEND_EMAIL: send_email,
-    SafeOperation.SEND_SMS: send_sms,
-    SafeOperation.CREATE_ODOO_TASK: create_odoo_task,
-    SafeOperation.UPDATE_ODOO_STAGE: update_odoo_stage,
-    SafeOperation.LOG_ODOO_ACTIVITY: log_odoo_activity,
-    SafeOperation.CREATE_INTERNAL_NOTE: create_internal_note,
-    SafeOperation.SCHEDULE_FOLLOW_UP: schedule_follow_up,
-}

@@ -1,9 +1,7 @@
 """Who may decide on an organisation's actions."""
 
 from aiom.errors import NotAllowed
-from aiom.models import Membership, Role
-
-DECIDING_ROLES = (Role.APPROVER, Role.ADMIN)
+from aiom.models import DECIDING_ROLES, Membership
 
 
 def can_decide(user, organization) -> bool:

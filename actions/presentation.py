@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
+from .models import Action
 from .protocol import ActionProtocol
 
 
@@ -86,3 +87,31 @@ def expires_in(expires_at: datetime, now: datetime | None = None) -> str:
     if expires_at <= now:
         return "expired"
     return f"expires in {timeuntil(expires_at, now, depth=1)}"
+
+
+@dataclass
+class ActionCard:
+    """One action, ready for a template."""
+
+    action: Action
+    protocol: ActionProtocol
+
+    @classmethod
+    def of(cls, action: Action) -> "ActionCard":
+        return cls(action, action.parsed)
+
+    def changes(self):
+        return changes(self.protocol)
+
+    def contacts(self):
+        return contacts(self.protocol)
+
+    def checks(self):
+        return checks(self.protocol)
+
+    def expires_in(self):
+        return expires_in(self.action.expires_at)
+
+    def approvals_so_far(self):
+        return [a for a in self.action.approvals.all()
+                if a.protocol_hash == self.action.protocol_hash and a.decision == "approve"]

@@ -3,400 +3,74 @@
 An action says exactly what will change (before → after), who will be contacted, and which
 preconditions must still hold at execution. It is validated whole at the edge (recommender,
 LLM output, API, edits) and stored whole; its SHA-256 over canonical JSON (`protocol_hash`)
-is what approvals and approval tokens bind to.
+is what approvals and approval tokens bind to. What each action type may be — its operation,
+rollback, who it may reach — comes from the registry (`types.py`); this module holds the
+envelope and checks an action against its registry entry. See docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from datetime import date, datetime, time, timedelta, timezone
-from enum import StrEnum
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    EmailStr,
     Field,
-    FiniteFloat,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from aiom.errors import ApplicationError
-from aiom.timezones import known_timezones
+from aiom.text import canonical_json
+
+from . import types
+from .fields import (
+    JsonValue,
+    OdooField,
+    OdooId,
+    OdooModel,
+    RiskLevel,
+    RollbackStrategy,
+    SingleLine,
+    Source,
+    Strict,
+    Subject,
+    no_line_breaks,
+)
+from .predicates import RevalidationPlan
+from .types import SafeOperation
 
 PROTOCOL_VERSION = "1.1"
 
-
-class ActionType(StrEnum):
-    SEND_INVOICE_REMINDER = "send_invoice_reminder"
-    SEND_INVOICE_REMINDER_SMS = "send_invoice_reminder_sms"
-    FOLLOW_UP_STALLED_DEAL = "follow_up_stalled_deal"
-    SCHEDULE_DEAL_CALL = "schedule_deal_call"
-    ADVANCE_DEAL_STAGE = "advance_deal_stage"
-    CREATE_COLLECTION_TASK = "create_collection_task"
-    CREATE_STAFF_TASK = "create_staff_task"
-    NOTE_OVERDUE_TASK = "note_overdue_task"
-    NOTE_ON_RECORD = "note_on_record"
-    SCHEDULE_NEXT_FOLLOW_UP = "schedule_next_follow_up"
-
-
-class SafeOperation(StrEnum):
-    SEND_EMAIL = "send_email"
-    SEND_SMS = "send_sms"
-    CREATE_ODOO_TASK = "create_odoo_task"
-    UPDATE_ODOO_STAGE = "update_odoo_stage"
-    LOG_ODOO_ACTIVITY = "log_odoo_activity"
-    CREATE_INTERNAL_NOTE = "create_internal_note"
-    SCHEDULE_FOLLOW_UP = "schedule_follow_up"
-
-
-#: The one table: each action type runs through exactly one safe operation.
-OPERATION_FOR_ACTION: dict[ActionType, SafeOperation] = {
-    ActionType.SEND_INVOICE_REMINDER: SafeOperation.SEND_EMAIL,
-    ActionType.SEND_INVOICE_REMINDER_SMS: SafeOperation.SEND_SMS,
-    ActionType.FOLLOW_UP_STALLED_DEAL: SafeOperation.SEND_EMAIL,
-    ActionType.SCHEDULE_DEAL_CALL: SafeOperation.LOG_ODOO_ACTIVITY,
-    ActionType.ADVANCE_DEAL_STAGE: SafeOperation.UPDATE_ODOO_STAGE,
-    ActionType.CREATE_COLLECTION_TASK: SafeOperation.CREATE_ODOO_TASK,
-    ActionType.CREATE_STAFF_TASK: SafeOperation.CREATE_ODOO_TASK,
-    ActionType.NOTE_OVERDUE_TASK: SafeOperation.CREATE_INTERNAL_NOTE,
-    ActionType.NOTE_ON_RECORD: SafeOperation.CREATE_INTERNAL_NOTE,
-    ActionType.SCHEDULE_NEXT_FOLLOW_UP: SafeOperation.SCHEDULE_FOLLOW_UP,
-}
-
-
-class RollbackStrategy(StrEnum):
-    DELETE_RECORD = "delete_record"
-    RESTORE_PREVIOUS = "restore_previous"
-    MANUAL = "manual"
-    NOT_POSSIBLE = "not_possible"
-
-
-#: How each operation could be undone; the protocol's `rollback_strategy` must agree.
-ROLLBACK_FOR_OPERATION: dict[SafeOperation, RollbackStrategy] = {
-    SafeOperation.SEND_EMAIL: RollbackStrategy.NOT_POSSIBLE,
-    SafeOperation.SEND_SMS: RollbackStrategy.NOT_POSSIBLE,
-    SafeOperation.CREATE_ODOO_TASK: RollbackStrategy.DELETE_RECORD,
-    SafeOperation.UPDATE_ODOO_STAGE: RollbackStrategy.RESTORE_PREVIOUS,
-    SafeOperation.LOG_ODOO_ACTIVITY: RollbackStrategy.DELETE_RECORD,
-    SafeOperation.CREATE_INTERNAL_NOTE: RollbackStrategy.MANUAL,
-    SafeOperation.SCHEDULE_FOLLOW_UP: RollbackStrategy.DELETE_RECORD,
-}
-
-EXTERNAL_OPERATIONS = frozenset({SafeOperation.SEND_EMAIL, SafeOperation.SEND_SMS})
-
-
-class RiskLevel(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return list(RiskLevel).index(self)
-
-    @classmethod
-    def highest(cls, *levels: "RiskLevel") -> "RiskLevel":
-        return max((cls(level) for level in levels), key=lambda level: level.rank)
-
-
-class Source(StrEnum):
-    ANALYZER = "analyzer"
-    FOLLOW_UP = "follow_up"
-    ASSISTANT = "assistant"
-    DASHBOARD = "dashboard"
-    API = "api"
-
-
-# ---------------------------------------------------------------------------------------------
-# Field types
-
-
-def _no_line_breaks(value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise ValueError("must not contain line breaks (CR or LF)")
-    return value
-
-
-def _known_timezone(value: str) -> str:
-    if value not in known_timezones():
-        raise ValueError(f"unknown time zone {value!r}")
-    return value
-
-
-OdooId = Annotated[int, Field(gt=0, le=2**31 - 1)]
-OdooModel = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$", max_length=64)]
-OdooField = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-SingleLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Subject = Annotated[SingleLine, Field(description="1–255 characters, no CR/LF")]
-E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
-TimeZoneName = Annotated[str, Field(max_length=64, description="IANA time zone, e.g. Europe/Brussels")]
-#: JSON values a change or predicate may carry (Odoo's: scalars, many2one pairs, id lists).
-#: NaN and infinities have no JSON form: they could be neither hashed nor stored.
-JsonScalar = Union[None, bool, int, FiniteFloat, str]
-JsonValue = Union[JsonScalar, list[JsonScalar]]
-
-
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        """NUL has no place in text, and PostgreSQL cannot store it: refuse it here, by field."""
-        if _contains_nul(value):
-            raise ValueError("must not contain NUL characters")
-        return value
-
-
-# ---------------------------------------------------------------------------------------------
-# Operations: the only ways anything touches the outside world.
-
-
-class SendEmailInputs(_Strict):
-    to: list[EmailStr] = Field(min_length=1, max_length=10)
-    cc: list[EmailStr] = Field(default_factory=list, max_length=10)
-    subject: Subject
-    body: Annotated[str, StringConstraints(min_length=1, max_length=20000)]
-    partner_id: OdooId | None = None
-    related_model: OdooModel | None = None
-    related_id: OdooId | None = None
-
-    _subject_single_line = field_validator("subject")(_no_line_breaks)
-
-    @model_validator(mode="after")
-    def _limit_recipients(self):
-        if len(self.to) + len(self.cc) > 10:
-            raise ValueError("at most 10 recipients in to and cc together")
-        if not self.body.strip():
-            raise ValueError("body must not be blank")
-        return self
-
-
-class SendSmsInputs(_Strict):
-    to: E164
-    body: Annotated[str, StringConstraints(min_length=1, max_length=640)]
-    partner_id: OdooId | None = None
-    related_model: OdooModel | None = None
-    related_id: OdooId | None = None
-
-
-class SubTask(_Strict):
-    name: SingleLine
-    description: Annotated[str, Field(max_length=10000)] = ""
-    assignee_user_ids: list[OdooId] = Field(default_factory=list, max_length=10)
-    date_deadline: date | None = None
-
-
-class CreateOdooTaskInputs(_Strict):
-    project_id: OdooId
-    name: SingleLine
-    description: Annotated[str, Field(max_length=10000)] = ""
-    assignee_user_ids: list[OdooId] = Field(default_factory=list, max_length=10)
-    date_deadline: date | None = None
-    priority: Literal["0", "1"] = "0"
-    subtasks: list[SubTask] = Field(default_factory=list, max_length=20)
-    partner_id: OdooId | None = None
-    related_model: OdooModel | None = None
-    related_id: OdooId | None = None
-
-
-class UpdateOdooStageInputs(_Strict):
-    model: Literal["crm.lead", "project.task"]
-    record_id: OdooId
-    expected_stage_id: OdooId = Field(description="the stage the record must still be in")
-    new_stage_id: OdooId
-
-    @model_validator(mode="after")
-    def _moves(self):
-        if self.expected_stage_id == self.new_stage_id:
-            raise ValueError("new_stage_id must differ from expected_stage_id")
-        return self
-
-
-class LogOdooActivityInputs(_Strict):
-    model: OdooModel
-    record_id: OdooId
-    activity_type: Literal["call", "todo", "email", "meeting"]
-    summary: SingleLine
-    note: Annotated[str, Field(max_length=5000)] = ""
-    date_deadline: date
-    user_id: OdooId | None = None
-
-
-class CreateInternalNoteInputs(_Strict):
-    model: OdooModel
-    record_id: OdooId
-    body: Annotated[str, StringConstraints(min_length=1, max_length=10000)]
-
-
-class ScheduleFollowUpInputs(_Strict):
-    follow_up_at: AwareDatetime
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-    channel: Literal["email", "sms", "call", "internal"] = "internal"
-    partner_id: OdooId | None = None
-    related_model: OdooModel | None = None
-    related_id: OdooId | None = None
-
-
-class SendEmailOperation(_Strict):
-    type: Literal[SafeOperation.SEND_EMAIL]
-    inputs: SendEmailInputs
-
-
-class SendSmsOperation(_Strict):
-    type: Literal[SafeOperation.SEND_SMS]
-    inputs: SendSmsInputs
-
-
-class CreateOdooTaskOperation(_Strict):
-    type: Literal[SafeOperation.CREATE_ODOO_TASK]
-    inputs: CreateOdooTaskInputs
-
-
-class UpdateOdooStageOperation(_Strict):
-    type: Literal[SafeOperation.UPDATE_ODOO_STAGE]
-    inputs: UpdateOdooStageInputs
-
-
-class LogOdooActivityOperation(_Strict):
-    type: Literal[SafeOperation.LOG_ODOO_ACTIVITY]
-    inputs: LogOdooActivityInputs
-
-
-class CreateInternalNoteOperation(_Strict):
-    type: Literal[SafeOperation.CREATE_INTERNAL_NOTE]
-    inputs: CreateInternalNoteInputs
-
-
-class ScheduleFollowUpOperation(_Strict):
-    type: Literal[SafeOperation.SCHEDULE_FOLLOW_UP]
-    inputs: ScheduleFollowUpInputs
-
-
 Operation = Annotated[
-    Union[
-        SendEmailOperation,
-        SendSmsOperation,
-        CreateOdooTaskOperation,
-        UpdateOdooStageOperation,
-        LogOdooActivityOperation,
-        CreateInternalNoteOperation,
-        ScheduleFollowUpOperation,
-    ],
+    Union[tuple(spec.model for spec in types.OPERATIONS.values())],
     Field(discriminator="type"),
 ]
 
 
-# ---------------------------------------------------------------------------------------------
-# Revalidation: what must still be true when the action runs.
+def _registered_action_type(value: str) -> str:
+    if value not in types.ACTION_TYPES:
+        raise ValueError(f"Input should be a registered action type ({', '.join(types.ACTION_TYPES)}), "
+                         f"not {value!r}")
+    return value
 
 
-class OdooRecordExists(_Strict):
-    type: Literal["odoo_record_exists"]
-    model: OdooModel
-    id: OdooId
-
-
-class OdooFieldEquals(_Strict):
-    type: Literal["odoo_field_equals"]
-    model: OdooModel
-    id: OdooId
-    field: OdooField
-    expected: JsonValue
-
-
-class OdooFieldIn(_Strict):
-    type: Literal["odoo_field_in"]
-    model: OdooModel
-    id: OdooId
-    field: OdooField
-    allowed: list[JsonScalar] = Field(min_length=1, max_length=50)
-
-
-class NoDuplicateActionInWindow(_Strict):
-    type: Literal["no_duplicate_action_in_window"]
-    partner_id: OdooId
-    channel: Literal["email", "sms"]
-    hours: int = Field(gt=0, le=24 * 30)
-
-
-class QuietHoursOk(_Strict):
-    type: Literal["quiet_hours_ok"]
-    timezone: TimeZoneName
-    start: time = Field(description="start of the allowed sending window, local time")
-    end: time = Field(description="end of the allowed sending window, local time")
-    weekends: bool = Field(False, description="whether sending is allowed on Saturday and Sunday")
-
-    _known_tz = field_validator("timezone")(_known_timezone)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _local_time(cls, value: time) -> time:
-        if value.tzinfo is not None:
-            raise ValueError("must be a local time without a UTC offset (the time zone is given separately)")
-        return value
-
-    @model_validator(mode="after")
-    def _window(self):
-        if self.start >= self.end:
-            raise ValueError("start must be before end")
-        return self
-
-
-Predicate = Annotated[
-    Union[OdooRecordExists, OdooFieldEquals, OdooFieldIn, NoDuplicateActionInWindow, QuietHoursOk],
-    Field(discriminator="type"),
-]
-
-
-class Severity(StrEnum):
-    BLOCK = "block"
-    REQUIRE_REAPPROVAL = "require_reapproval"
-
-
-class RevalidationCheck(_Strict):
-    check_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_\-]{1,64}$")]
-    predicate: Predicate
-    severity_on_fail: Severity = Severity.BLOCK
-
-
-class RevalidationPlan(_Strict):
-    checks: list[RevalidationCheck] = Field(default_factory=list, max_length=20)
-
-    @field_validator("checks")
-    @classmethod
-    def _unique_ids(cls, checks):
-        ids = [check.check_id for check in checks]
-        if len(ids) != len(set(ids)):
-            raise ValueError("check_id values must be unique")
-        return checks
+#: An action type's name, checked against the registry when validated (registered types only).
+ActionTypeName = Annotated[str, AfterValidator(_registered_action_type), WithJsonSchema({"type": "string"})]
 
 
 # ---------------------------------------------------------------------------------------------
 # What approvers see
 
 
-class ProposedChange(_Strict):
+class ProposedChange(Strict):
     model: OdooModel
     record_id: OdooId | None = Field(None, description="None for a record still to be created")
     field: OdooField
@@ -405,23 +79,23 @@ class ProposedChange(_Strict):
     change_type: Literal["set", "create", "append", "delete"]
 
 
-class ExternalEffect(_Strict):
+class ExternalEffect(Strict):
     effect_type: Literal["email", "sms"]
     recipient: Annotated[str, StringConstraints(min_length=3, max_length=254)]
     recipient_partner_id: OdooId | None = None
     subject: Subject | None = None
     preview: Annotated[str, Field(max_length=1000)] = ""
 
-    _subject_single_line = field_validator("subject")(lambda v: v if v is None else _no_line_breaks(v))
+    _subject_single_line = field_validator("subject")(lambda v: v if v is None else no_line_breaks(v))
 
 
-class AffectedRecords(_Strict):
+class AffectedRecords(Strict):
     odoo_model: OdooModel
     odoo_ids: list[OdooId] = Field(min_length=1, max_length=100)
     description: Annotated[str, Field(max_length=500)] = ""
 
 
-class EstimatedImpact(_Strict):
+class EstimatedImpact(Strict):
     revenue_change: float | None = Field(None, allow_inf_nan=False)
     cash_runway_change_days: float | None = Field(None, allow_inf_nan=False)
     time_saved_hours: float | None = Field(None, ge=0, le=10000, allow_inf_nan=False)
@@ -431,10 +105,10 @@ class EstimatedImpact(_Strict):
 Metadata = dict[Annotated[str, StringConstraints(max_length=64)], JsonValue]
 
 
-class ActionProtocol(_Strict):
+class ActionProtocol(Strict):
     version: Literal["1.1"] = PROTOCOL_VERSION
     action_id: UUID
-    action_type: ActionType
+    action_type: ActionTypeName
     safe_operation: SafeOperation
     operation: Operation
     risk_level: RiskLevel
@@ -457,7 +131,7 @@ class ActionProtocol(_Strict):
     finding_id: Annotated[str, Field(max_length=64)] | None = None
     metadata: Metadata = Field(default_factory=dict, max_length=50)
 
-    _title_single_line = field_validator("title")(_no_line_breaks)
+    _title_single_line = field_validator("title")(no_line_breaks)
 
     @model_validator(mode="before")
     @classmethod
@@ -465,25 +139,25 @@ class ActionProtocol(_Strict):
         """Fill `rollback_strategy` from the operation when the author left it out."""
         if isinstance(data, dict) and data.get("rollback_strategy") is None:
             operation = data.get("safe_operation")
-            if operation in SafeOperation.__members__.values():
-                data = {**data, "rollback_strategy": ROLLBACK_FOR_OPERATION[SafeOperation(operation)]}
+            if isinstance(operation, str) and operation in types.OPERATIONS:
+                data = {**data, "rollback_strategy": types.OPERATIONS[SafeOperation(operation)].rollback}
         return data
 
     @model_validator(mode="after")
     def _consistent(self):
-        expected = OPERATION_FOR_ACTION[self.action_type]
+        expected = self.spec.operation
         if self.safe_operation != expected:
             raise ValueError(
                 f"safe_operation {self.safe_operation.value!r} does not match action_type "
-                f"{self.action_type.value!r}, which runs through {expected.value!r}"
+                f"{self.action_type!r}, which runs through {expected.value!r}"
             )
         if self.operation.type != self.safe_operation:
             raise ValueError(
                 f"operation.type {self.operation.type.value!r} must equal safe_operation {self.safe_operation.value!r}"
             )
-        if self.rollback_strategy != ROLLBACK_FOR_OPERATION[self.safe_operation]:
+        if self.rollback_strategy != self.spec.op.rollback:
             raise ValueError(
-                f"rollback_strategy must be {ROLLBACK_FOR_OPERATION[self.safe_operation].value!r} "
+                f"rollback_strategy must be {self.spec.op.rollback.value!r} "
                 f"for {self.safe_operation.value!r}"
             )
         if self.expires_at <= self.created_at:
@@ -513,8 +187,13 @@ class ActionProtocol(_Strict):
     # -- helpers --------------------------------------------------------------------------
 
     @property
+    def spec(self) -> types.ActionTypeSpec:
+        """The registry's entry for this action's type."""
+        return types.action_type(self.action_type)
+
+    @property
     def is_external(self) -> bool:
-        return self.safe_operation in EXTERNAL_OPERATIONS
+        return self.spec.external
 
     def canonical_json(self) -> str:
         return canonical_json(self.model_dump(mode="json"))
@@ -527,7 +206,7 @@ class ActionProtocol(_Strict):
     def parameters_fingerprint(self) -> str:
         """What an idempotency key promises: same key must mean the same thing to do."""
         substance = {
-            "action_type": self.action_type.value,
+            "action_type": self.action_type,
             "operation": self.operation.model_dump(mode="json"),
             "affected_records": self.affected_records.model_dump(mode="json"),
         }
@@ -544,11 +223,6 @@ class ActionProtocol(_Strict):
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no spaces: equal data always gives equal bytes."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _deep_merge(base: dict, changes: dict) -> dict:
@@ -596,7 +270,7 @@ _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
 def build_idempotency_key(
-    *, org: str, action_type: ActionType | str, target_model: str, target_id: int,
+    *, org: str, action_type: str, target_model: str, target_id: int,
     window: timedelta = timedelta(days=1), at: datetime | None = None,
 ) -> str:
     """Deterministic key for 'this action on this target in this time window'.
@@ -609,10 +283,15 @@ def build_idempotency_key(
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     seconds = int(window.total_seconds())
     bucket_start = datetime.fromtimestamp(int(moment.timestamp()) // seconds * seconds, tz=timezone.utc)
-    parts = [org, str(ActionType(action_type).value), target_model, str(int(target_id)),
+    parts = [org, types.action_type(action_type).name, target_model, str(int(target_id)),
              bucket_start.strftime("%Y%m%dT%H%M")]
     return ":".join(_KEY_UNSAFE.sub("-", part) for part in parts)
 
 
 def protocol_json_schema() -> dict:
-    return ActionProtocol.model_json_schema()
+    """The JSON schema, with the action types registered now."""
+    schema = ActionProtocol.model_json_schema()
+    schema["$defs"]["ActionType"] = {"title": "ActionType", "type": "string",
+                                     "enum": [str(name) for name in types.ACTION_TYPES]}
+    schema["properties"]["action_type"] = {"$ref": "#/$defs/ActionType"}
+    return schema

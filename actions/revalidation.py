@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 from integrations.odoo.errors import OdooMissingError
 
 from .models import Channel, LedgerStatus, OutboundRecord, OutreachState
-from .protocol import (
-    parse_protocol,
-    ActionProtocol,
+from .predicates import (
     NoDuplicateActionInWindow,
     OdooFieldEquals,
     OdooFieldIn,
@@ -24,6 +22,7 @@ from .protocol import (
     QuietHoursOk,
     Severity,
 )
+from .protocol import ActionProtocol, parse_protocol
 
 
 class OdooReader(Protocol):

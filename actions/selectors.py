@@ -7,10 +7,6 @@ from audit.models import ActionEvent
 
 from .models import Action, ActionStatus
 
-DECIDED = [ActionStatus.EXECUTED, ActionStatus.FAILED, ActionStatus.OUTCOME_UNKNOWN, ActionStatus.REJECTED,
-           ActionStatus.EXPIRED, ActionStatus.CANCELLED, ActionStatus.DENIED, ActionStatus.BLOCKED]
-
-
 def _filtered(queryset: QuerySet, *, risk: str = "", action_type: str = "", source: str = "") -> QuerySet:
     if risk:
         queryset = queryset.filter(risk_level=risk)
@@ -43,15 +39,22 @@ def action_timeline(action: Action) -> QuerySet:
     return ActionEvent.objects.filter(organization_id=action.organization_id, action_id=action.pk).order_by("seq")
 
 
+def status_counts(*, organization) -> dict[str, int]:
+    """How many of the organisation's actions are in each status (every status, zeros too)."""
+    counts = dict(Action.objects.filter(organization=organization).values_list("status")
+                  .annotate(n=Count("id")).values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in ActionStatus.values}
+
+
 def queue_metrics(*, organization) -> dict:
     """How the pipeline is doing: counts by status, the oldest pending, what is due or stuck."""
     actions = Action.objects.filter(organization=organization)
     now = timezone.now()
-    by_status = dict(actions.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_status = status_counts(organization=organization)
     oldest = actions.filter(status=ActionStatus.PENDING_APPROVAL).aggregate(oldest=Min("created_at"))["oldest"]
     return {
-        "by_status": {status: by_status.get(status, 0) for status in ActionStatus.values},
-        "pending": by_status.get(ActionStatus.PENDING_APPROVAL, 0),
+        "by_status": by_status,
+        "pending": by_status[ActionStatus.PENDING_APPROVAL],
         "oldest_pending_age_seconds": round((now - oldest).total_seconds()) if oldest else None,
         "due_now": actions.filter(status=ActionStatus.APPROVED).exclude(not_before__gt=now).count(),
         "deferred": actions.filter(status=ActionStatus.APPROVED, not_before__gt=now).count(),

@@ -15,10 +15,12 @@ from aiom.errors import ApplicationError, Conflict
 from audit.models import EventType
 from audit.services import AI, SYSTEM, Actor, append_event
 
-from . import dispatch, guardrails, lifecycle, notifications
-from .models import Action, ActionStatus, Approval, Decision
+from . import dispatch, execution, guardrails, lifecycle, notifications
+from .models import Action, ActionStatus, Approval, Decision, LedgerStatus, OutboundRecord
 from .permissions import ensure_can_decide
-from .protocol import ActionProtocol, RiskLevel, Source, parse_protocol
+from .fields import Source
+from .protocol import ActionProtocol, parse_protocol
+from .types import SafeOperation, approvals_required, action_type
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
             )
             append_event(organization, event_type=EventType.CREATED, actor=_actor_for_protocol(protocol),
                          action_id=action.pk,
-                         data={"title": protocol.title, "action_type": protocol.action_type.value,
+                         data={"title": protocol.title, "action_type": protocol.action_type,
                                "risk_level": protocol.risk_level.value, "source": source.value,
                                "protocol_hash": protocol.protocol_hash})
             append_event(organization, event_type=EventType.GUARDRAIL_DECISION, action_id=action.pk,
@@ -130,10 +132,6 @@ def _partner_of(protocol: ActionProtocol) -> int | None:
     return partner
 
 
-def approvals_required(action: Action) -> int:
-    return 2 if action.risk_level == RiskLevel.CRITICAL else 1
-
-
 def approve(action: Action, user, *, comment: str = "", channel: str = "dashboard",
             protocol_hash: str | None = None) -> Action:
     """Record `user`'s approval; the action becomes approved once enough people agree.
@@ -146,7 +144,7 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
         action = _lock_pending(action, protocol_hash)
         _record_decision(action, user, Decision.APPROVE, comment, channel)
         approvers = action.current_approvals()
-        needed = approvals_required(action)
+        needed = approvals_required(action.risk_level)
         if approvers.count() < needed:
             append_event(action.organization, event_type=EventType.APPROVED, actor=Actor.for_user(user),
                          action_id=action.pk,
@@ -232,24 +230,40 @@ def _record_decision(action: Action, user, decision: str, comment: str, channel:
                             comment=comment, channel=channel)
 
 
-def execute(action_id):
-    """The one entry point that executes an approved action (DESIGN.md §1, §7)."""
-    from .execution import execute as run_execution
-
-    return run_execution(action_id)
+def execute(action_id) -> execution.Outcome:
+    """The one entry point that executes an approved action (the task and the sweeper call it)."""
+    return execution.execute(action_id)
 
 
-#: What a person may change before approving, per operation. Recipients, amounts and targets
-#: come from Odoo and are never editable.
-EDITABLE_INPUTS = {
-    "send_email": ("subject", "body"),
-    "send_sms": ("body",),
-    "create_odoo_task": ("name", "description", "date_deadline"),
-    "log_odoo_activity": ("summary", "note", "date_deadline"),
-    "create_internal_note": ("body",),
-    "schedule_follow_up": ("follow_up_at", "reason"),
-    "update_odoo_stage": (),
-}
+# ---------------------------------------------------------------------------------------------
+# People recover: a failed action runs again, an unknown outcome is resolved.
+
+
+def resolve_outcome_unknown(action: Action, *, user, sent: bool, note: str = "") -> Action:
+    """A human says what happened to a message whose outcome was unknown."""
+    ensure_can_decide(user, action.organization)
+    target = ActionStatus.EXECUTED if sent else ActionStatus.FAILED
+    with transaction.atomic():
+        OutboundRecord.objects.filter(action=action).update(
+            status=LedgerStatus.SENT if sent else LedgerStatus.NOT_SENT, updated_at=timezone.now())
+        return lifecycle.transition(action, target, actor=Actor.for_user(user),
+                                    reason=note or ("Confirmed sent by a person." if sent else "Confirmed not sent."))
+
+
+def retry_failed(action: Action, *, user) -> Action:
+    """A person asks for a failed action to run again (once more, from a fresh attempt count);
+    a worker is woken once the request commits."""
+    ensure_can_decide(user, action.organization)
+    with transaction.atomic():
+        retried = lifecycle.transition(action, ActionStatus.APPROVED, actor=Actor.for_user(user), reason="Retry requested.",
+                                       attempts=0, not_before=None, event_type=EventType.REQUEUED)
+        dispatch.enqueue_on_commit(retried.pk)
+    return retried
+
+
+def editable_inputs(action: Action) -> tuple[str, ...]:
+    """What a person may change before approving (the registry's word for its type)."""
+    return action_type(action.action_type).op.editable
 
 
 def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
@@ -259,8 +273,7 @@ def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
     old hash stops working: approvals and email links for the old text no longer apply.
     """
     ensure_can_decide(user, action.organization)
-    operation = action.safe_operation
-    unknown = set(inputs) - set(EDITABLE_INPUTS[operation])
+    unknown = set(inputs) - set(editable_inputs(action))
     if unknown:
         raise ApplicationError(f"These cannot be edited: {', '.join(sorted(unknown))}.", {"fields": sorted(unknown)})
     with transaction.atomic():
@@ -297,7 +310,7 @@ def _mirrors(protocol: ActionProtocol, changed: dict) -> dict:
             if "body" in changed:
                 effect["preview"] = changed["body"][:1000]
         updates["external_effects"] = effects
-    if protocol.safe_operation.value == "create_odoo_task" and "name" in changed:
+    if protocol.safe_operation == SafeOperation.CREATE_ODOO_TASK and "name" in changed:
         updates["proposed_changes"] = [
             {**change.model_dump(mode="json"), "after": changed["name"]}
             if change.change_type == "create" and change.field == "name" else change.model_dump(mode="json")

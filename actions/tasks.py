@@ -5,7 +5,7 @@ import logging
 
 from celery import shared_task
 
-from . import dispatch, execution, notifications, services
+from . import dispatch, execution, notifications, services, sweeper
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def execute_action(self, action_id: str) -> str:
 
 @shared_task(name="aiom.actions.sweep", acks_late=True, ignore_result=True)
 def sweep() -> str:
-    report = execution.sweep_and_enqueue()
+    report = sweeper.sweep_and_enqueue()
     return str(report)
 
 

@@ -5,7 +5,6 @@ organisation (another organisation's action is a 404), and only POST changes any
 """
 
 import json
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,40 +18,14 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 from audit.services import Actor
 
-from . import guardrails, inbox, presentation, selectors, services
+from . import guardrails, inbox, selectors, services
 from .forms import ApproveForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm, RejectForm
 from .models import Action, Notice
-from .protocol import ActionProtocol, ProtocolError
+from .presentation import ActionCard
+from .protocol import ProtocolError
+from .types import approvals_required
 
 PAGE_SIZE = 20
-
-
-@dataclass
-class ActionCard:
-    """One action, ready for a template."""
-
-    action: Action
-    protocol: ActionProtocol
-
-    @classmethod
-    def of(cls, action: Action) -> "ActionCard":
-        return cls(action, action.parsed)
-
-    def changes(self):
-        return presentation.changes(self.protocol)
-
-    def contacts(self):
-        return presentation.contacts(self.protocol)
-
-    def checks(self):
-        return presentation.checks(self.protocol)
-
-    def expires_in(self):
-        return presentation.expires_in(self.action.expires_at)
-
-    def approvals_so_far(self):
-        return [a for a in self.action.approvals.all()
-                if a.protocol_hash == self.action.protocol_hash and a.decision == "approve"]
 
 
 @login_required
@@ -143,7 +116,7 @@ def reject(request, pk):
 @login_required
 def edit(request, pk):
     action = _decidable(request, pk)
-    editable = services.EDITABLE_INPUTS[action.safe_operation]
+    editable = services.editable_inputs(action)
     if request.method == "POST":
         form = EditForm(request.POST, editable=editable)
         if form.is_valid():
@@ -181,7 +154,8 @@ def guardrail_settings(request):
         guardrails.policy_update(policy, actor=Actor.for_user(request.user), **changes)
         messages.success(request, "Guardrails saved." if changes else "Nothing changed.")
         return redirect("dashboard:guardrails")
-    return render(request, "dashboard/guardrails.html", {"form": form, "policy": policy})
+    return render(request, "dashboard/guardrails.html", {"form": form, "policy": policy,
+                                                         "critical_approvals": approvals_required("critical")})
 
 
 def _decidable(request, pk) -> Action:

@@ -31,6 +31,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+#: Who may approve or reject an organisation's actions.
+DECIDING_ROLES = (Role.APPROVER, Role.ADMIN)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -47,7 +51,7 @@ class Membership(models.Model):
 
     @property
     def can_approve(self) -> bool:
-        return self.role in (Role.APPROVER, Role.ADMIN)
+        return self.role in DECIDING_ROLES
 
     @property
     def is_admin(self) -> bool:

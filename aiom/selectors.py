@@ -1,13 +1,12 @@
 """Read-side queries for the overview and health pages."""
 
 from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from kombu import Connection
 
 from actions.models import Action, ActionStatus
-from actions.selectors import queue_metrics
+from actions.selectors import queue_metrics, status_counts
 from analyzers import charts
 from analyzers.selectors import latest_analysis, latest_successful_analysis, open_alerts
 from integrations.models import OdooConnection
@@ -34,20 +33,15 @@ def overview_for(organization) -> dict:
 
 
 def _action_counts(organization) -> dict:
-    counts = dict(
-        Action.objects.filter(organization=organization)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    counts = status_counts(organization=organization)
     today = timezone.localdate()
     return {
         "executed_today": Action.objects.filter(organization=organization, status=ActionStatus.EXECUTED,
                                                 executed_at__date=today).count(),
-        "pending": counts.get(ActionStatus.PENDING_APPROVAL, 0),
-        "executed": counts.get(ActionStatus.EXECUTED, 0),
-        "failed": counts.get(ActionStatus.FAILED, 0) + counts.get(ActionStatus.OUTCOME_UNKNOWN, 0),
-        "by_status": sorted(counts.items()),
+        "pending": counts[ActionStatus.PENDING_APPROVAL],
+        "executed": counts[ActionStatus.EXECUTED],
+        "failed": counts[ActionStatus.FAILED] + counts[ActionStatus.OUTCOME_UNKNOWN],
+        "by_status": sorted((status, n) for status, n in counts.items() if n),
     }
 
 

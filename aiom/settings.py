@@ -159,6 +159,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(_broker_dir), data_folder_out=str(_broker_dir),
         processed_folder=str(DEMO_DIR / "broker-processed"), store_processed=False,
+        control_folder=str(DEMO_DIR / "broker-control"),  # kombu's default is ./control
     )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

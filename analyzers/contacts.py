@@ -12,9 +12,9 @@ from email.utils import getaddresses
 from pydantic_core import PydanticCustomError
 from pydantic.networks import validate_email
 
-MAX_RECIPIENTS = 10
+from integrations.channels import E164, EMAIL_MAX_RECIPIENTS
+
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def email_addresses(value) -> list[str]:
@@ -29,7 +29,7 @@ def email_addresses(value) -> list[str]:
             continue
         if normalized.lower() not in {known.lower() for known in addresses}:
             addresses.append(normalized)
-    return addresses[:MAX_RECIPIENTS]
+    return addresses[:EMAIL_MAX_RECIPIENTS]
 
 
 def e164_phone(value) -> str | None:
@@ -39,4 +39,4 @@ def e164_phone(value) -> str | None:
     number = _PHONE_PUNCTUATION.sub("", value)
     if number.startswith("00"):
         number = "+" + number[2:]
-    return number if _E164.match(number) else None
+    return number if E164.fullmatch(number) else None

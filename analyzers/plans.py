@@ -4,7 +4,7 @@ must do (owner, due date, sub-tasks), a dated timeline, and when to look again."
 from datetime import datetime, timedelta
 
 from actions.models import Action
-from actions.protocol import SafeOperation
+from actions.types import SafeOperation
 
 from .models import ActionPlan, FindingKind
 

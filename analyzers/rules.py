@@ -9,13 +9,16 @@ finding whose partner cannot be reached becomes a task for staff instead.
 from dataclasses import dataclass, field
 from datetime import date
 
-from actions.protocol import ActionType
+from actions.types import ActionType
+from aiom.text import one_line
+from integrations.channels import SMS_MAX_CHARS
 from integrations.email import render_email
 
 from .contacts import e164_phone, email_addresses
 from .models import FindingKind
 
-SMS_LIMIT = 640
+#: Titles, subjects and names: one line of at most this many characters.
+LINE_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -33,26 +36,20 @@ class Intent:
     it (friendly/firm reminder, call/collect/unreachable task, runway); `alternatives` are
     other types that fit the finding (the model may choose among them, never outside them)."""
 
-    action_type: ActionType
+    action_type: str  # a registered action type (built-in ones by their ActionType name)
     copy: Copy
     variant: str = "friendly"
     alternatives: tuple[ActionType, ...] = ()
 
     @property
     def allowed_types(self) -> list[str]:
-        return [self.action_type.value, *(alternative.value for alternative in self.alternatives)]
+        return [str(self.action_type), *(str(alternative) for alternative in self.alternatives)]
 
 
 @dataclass
 class RuleOutcome:
     intents: list[Intent] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def one_line(text: str, limit: int = 255) -> str:
-    """Odoo text on one line and within `limit`: names can hold anything, titles cannot."""
-    flat = " ".join(str(text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def intents_for(finding, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:
@@ -86,7 +83,7 @@ def _invoice_overdue(facts: dict, *, organization_name: str, as_of: date, has_st
         else:
             outcome.intents.append(_collection_task(facts, task_type, "unreachable"))
         if not emails:
-            outcome.notes.append(f"{one_line(facts['partner_name'])} has no usable email address in Odoo.")
+            outcome.notes.append(f"{one_line(facts['partner_name'], LINE_LIMIT)} has no usable email address in Odoo.")
         return outcome
     if days <= 60:
         if emails:
@@ -125,7 +122,8 @@ def _reminder_email(facts: dict, tone: str, organization_name: str, alternatives
         "currency": facts["currency"], "due_date": date.fromisoformat(facts["due"]),
         "days_overdue": facts["days_overdue"], "tone": tone, "company_name": organization_name})
     channel = "a friendly reminder by email" if tone == "friendly" else "a firm reminder by email with a 7-day deadline"
-    return Intent(ActionType.SEND_INVOICE_REMINDER, Copy(one_line(subject), text, _invoice_reasoning(facts, channel)),
+    return Intent(ActionType.SEND_INVOICE_REMINDER,
+                  Copy(one_line(subject, LINE_LIMIT), text, _invoice_reasoning(facts, channel)),
                   variant=tone, alternatives=alternatives)
 
 
@@ -136,7 +134,8 @@ def _reminder_sms(facts: dict, tone: str, organization_name: str) -> Intent:
             f"{facts['due']} and is {facts['days_overdue']} days overdue. {ask}")
     channel = "a reminder by SMS" + (" (no usable email address)" if tone == "friendly" else "")
     return Intent(ActionType.SEND_INVOICE_REMINDER_SMS,
-                  Copy(f"SMS reminder for invoice {facts['name']}", body[:SMS_LIMIT], _invoice_reasoning(facts, channel)),
+                  Copy(f"SMS reminder for invoice {facts['name']}", body[:SMS_MAX_CHARS],
+                       _invoice_reasoning(facts, channel)),
                   variant=tone)
 
 
@@ -163,7 +162,8 @@ def _collection_task(facts: dict, action_type: ActionType, purpose: str, phone: 
         body = (f"Invoice {facts['name']} ({_amount(facts)}) is {facts['days_overdue']} days overdue. "
                 + (f"Phone: {phone}." if phone else "No usable phone number in Odoo."))
         channel = "a collection task for staff" + (" and an SMS reminder" if phone else "")
-    return Intent(action_type, Copy(one_line(title), body, _invoice_reasoning(facts, channel)), variant=purpose)
+    return Intent(action_type, Copy(one_line(title, LINE_LIMIT), body, _invoice_reasoning(facts, channel)),
+                  variant=purpose)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def _deal_stalled(facts: dict, *, organization_name: str, as_of: date, has_staff
         reasons.append(f"is {facts['days_past_deadline']} days past its expected closing date ({facts['deadline']})")
     situation = f"The deal {facts['name']} ({facts['expected_revenue']:,.2f} expected) {' and '.join(reasons)}."
     call = Intent(ActionType.SCHEDULE_DEAL_CALL, Copy(
-        one_line(f"Call {facts['partner_name'] or 'the customer'} about {facts['name']}"),
+        one_line(f"Call {facts['partner_name'] or 'the customer'} about {facts['name']}", LINE_LIMIT),
         f"{situation} Ask what is blocking the decision and agree the next step.",
         one_line(f"{situation} A call from the salesperson is the cheapest way to restart it.", 1000)),
         alternatives=(ActionType.FOLLOW_UP_STALLED_DEAL,) if emails else ())
@@ -189,7 +189,7 @@ def _deal_stalled(facts: dict, *, organization_name: str, as_of: date, has_staff
         "partner_name": facts["partner_name"] or "there", "deal_name": facts["name"],
         "sender_name": facts["salesperson"], "company_name": organization_name})
     email = Intent(ActionType.FOLLOW_UP_STALLED_DEAL, Copy(
-        one_line(subject), text,
+        one_line(subject, LINE_LIMIT), text,
         one_line(f"{situation} Its closing date has passed, so a short follow-up email asks the customer "
                  "for the next step.", 1000)),
         alternatives=(ActionType.SCHEDULE_DEAL_CALL,))
@@ -207,7 +207,8 @@ def _task_overdue(facts: dict, *, organization_name: str, as_of: date, has_staff
     reasoning = one_line(f"Task {facts['name']} in {facts['project']} is {facts['days_overdue']} days overdue and "
                          f"still {facts['stage'] or 'open'}; a note on the task reminds its assignees.", 1000)
     return RuleOutcome([Intent(ActionType.NOTE_OVERDUE_TASK,
-                               Copy(one_line(f"Remind the assignees of “{facts['name']}”"), body, reasoning))])
+                               Copy(one_line(f"Remind the assignees of “{facts['name']}”", LINE_LIMIT), body,
+                                    reasoning))])
 
 
 def _cash_runway_low(facts: dict, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:

@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from actions import guardrails
-from actions.operations import odoo_for
 from aiom.errors import Conflict
 from aiom.models import Organization
+from integrations.odoo.connections import client_for
 from integrations.odoo.errors import OdooError
 
 from . import financial, operations, plans, recommender, sales
@@ -50,7 +50,7 @@ def run_analysis(organization, *, as_of: date | None = None, progress: Callable[
     started = time.monotonic()
     odoo = None
     try:
-        odoo = odoo_for(organization)
+        odoo = client_for(organization)
         results, staff_project = _read_odoo(odoo, as_of, progress)
     except OdooError as error:
         return _fail_unreachable(analysis, odoo, started, error)

@@ -10,25 +10,22 @@ from urllib.parse import urlsplit
 
 import requests
 
+from aiom.text import one_line
+
+from .errors import ExternalError
+
 # Longest part of a provider's answer quoted in an error message.
 _DETAIL_CHARS = 300
 
 
-class DeliveryError(Exception):
+class DeliveryError(ExternalError):
     """A message was not handed over. `permanent` means the same attempt would fail again
     (bad recipient, refused credentials, rejected content); otherwise a later retry may work.
-    `maybe_sent` means the provider may have accepted it before the answer was lost (a
+    `maybe_done` means the provider may have accepted it before the answer was lost (a
     timeout or disconnect mid-session): the executor never retries such a message blindly."""
 
-    def __init__(self, message: str, *, permanent: bool, maybe_sent: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.maybe_sent = maybe_sent
-
-    @property
-    def transient(self) -> bool:
-        return not self.permanent
+    def __init__(self, message: str, *, permanent: bool, maybe_done: bool = False):
+        super().__init__(message, permanent=permanent, maybe_done=maybe_done)
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,10 @@ class SmsReceipt:
 def post_json(*, service: str, url: str, payload: dict, headers: dict, timeout: float, secret: str) -> requests.Response:
     """POST `payload` and return a 2xx response; anything else becomes a DeliveryError.
 
-    429, 408 and 5xx are transient (the provider asks us to come back), other 4xx are
-    permanent. `secret` is struck from any provider text we quote, in case it echoes it back.
+    This is the one place that decides which answers mean "accepted": any 2xx, 204 No Content
+    included. 429, 408 and 5xx are transient (the provider asks us to come back), other 4xx are
+    permanent; a 504 may have been accepted behind the gateway that gave up. `secret` is struck
+    from any provider text we quote, in case it echoes it back.
     """
     try:
         response = requests.post(url, json=payload, headers=headers, timeout=timeout, allow_redirects=False)
@@ -56,7 +55,7 @@ def post_json(*, service: str, url: str, payload: dict, headers: dict, timeout: 
         raise DeliveryError(f"{service} could not be reached within {timeout:g} s", permanent=False) from exc
     except requests.Timeout as exc:
         raise DeliveryError(f"{service} did not answer within {timeout:g} s", permanent=False,
-                            maybe_sent=True) from exc
+                            maybe_done=True) from exc
     except requests.ConnectionError as exc:
         raise DeliveryError(f"{service} is unreachable at {_origin(url)}", permanent=False) from exc
     except requests.RequestException as exc:
@@ -66,7 +65,7 @@ def post_json(*, service: str, url: str, payload: dict, headers: dict, timeout: 
     transient = response.status_code in (408, 429) or response.status_code >= 500
     raise DeliveryError(
         f"{service} answered HTTP {response.status_code}: {redact(response.text, secret)}",
-        permanent=not transient, maybe_sent=response.status_code == 504,
+        permanent=not transient, maybe_done=response.status_code == 504,
     )
 
 
@@ -74,8 +73,7 @@ def redact(text: str, secret: str) -> str:
     """One line of at most _DETAIL_CHARS characters, with `secret` blanked out."""
     if secret:
         text = text.replace(secret, "[redacted]")
-    text = " ".join(text.split())
-    return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 1] + "…"
+    return one_line(text, _DETAIL_CHARS)
 
 
 def _origin(url: str) -> str:

@@ -26,8 +26,6 @@ from .outbox import Channel, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-SMTP2GO_DEFAULT_API_URL = "https://api.smtp2go.com/v3/"
-
 # `<local@domain>`: the caller builds it from the action id so a resend is recognisable.
 _MESSAGE_ID = re.compile(r"<[A-Za-z0-9][A-Za-z0-9._+-]{0,200}@[A-Za-z0-9][A-Za-z0-9.-]{0,100}>")
 # RFC 5322 field name: printable ASCII except the colon.
@@ -115,12 +113,12 @@ def _smtp_failure(exc: OSError) -> DeliveryError:
     if isinstance(exc, smtplib.SMTPResponseException):
         return DeliveryError(f"SMTP server answered {exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return DeliveryError(f"SMTP connection lost ({exc})", permanent=False, maybe_sent=True)
+        return DeliveryError(f"SMTP connection lost ({exc})", permanent=False, maybe_done=True)
     if isinstance(exc, smtplib.SMTPException):
         # Client and server disagree on TLS or authentication: a retry meets the same server.
         return DeliveryError(f"SMTP session failed: {exc}", permanent=True)
     if isinstance(exc, TimeoutError):
-        return DeliveryError(f"SMTP server stopped answering: {exc}", permanent=False, maybe_sent=True)
+        return DeliveryError(f"SMTP server stopped answering: {exc}", permanent=False, maybe_done=True)
     return DeliveryError(f"SMTP server unreachable: {type(exc).__name__}: {exc}", permanent=False)
 
 
@@ -143,7 +141,7 @@ class Smtp2goApiBackend(BaseEmailBackend):
     def __init__(self, fail_silently=False, *, api_key=None, api_url=None, timeout=None, **kwargs):
         super().__init__(fail_silently=fail_silently, **kwargs)
         self.api_key = api_key if api_key is not None else settings.SMTP2GO_API_KEY
-        base_url = api_url or getattr(settings, "SMTP2GO_API_URL", SMTP2GO_DEFAULT_API_URL)
+        base_url = api_url or settings.SMTP2GO_API_URL
         self.send_url = base_url.rstrip("/") + "/email/send"
         self.timeout = timeout if timeout is not None else settings.EMAIL_TIMEOUT
 

@@ -9,15 +9,13 @@ import re
 
 from django.conf import settings
 
+from .channels import SMS_MAX_CHARS, is_e164
 from .delivery import DeliveryError, SmsReceipt, post_json
 from .outbox import Channel, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_CHARS = 640  # four concatenated segments; the protocol refuses longer bodies too
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,255}")
-_ACCEPTED = (200, 201, 202)
 
 
 class BaseSmsGateway:
@@ -29,12 +27,12 @@ class BaseSmsGateway:
         self.default_from = default_from
 
     def send(self, *, to: str, body: str, idempotency_key: str) -> SmsReceipt:
-        if not _E164.fullmatch(to):
-            raise DeliveryError(f"{to!r} is not an E.164 phone number (+ and 2-15 digits)", permanent=True)
+        if not is_e164(to):
+            raise DeliveryError(f"{to!r} is not an E.164 phone number (+ and 7-15 digits)", permanent=True)
         if not body.strip():
             raise DeliveryError("an SMS needs a text", permanent=True)
-        if len(body) > MAX_BODY_CHARS:
-            raise DeliveryError(f"an SMS is at most {MAX_BODY_CHARS} characters, got {len(body)}", permanent=True)
+        if len(body) > SMS_MAX_CHARS:
+            raise DeliveryError(f"an SMS is at most {SMS_MAX_CHARS} characters, got {len(body)}", permanent=True)
         if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise DeliveryError("the idempotency key must be 1-255 letters, digits or . _ : -", permanent=True)
         try:
@@ -52,7 +50,7 @@ class BaseSmsGateway:
 
 class SmsGateway(BaseSmsGateway):
     """An HTTP gateway that takes `{"to", "from", "message"}` with a bearer key and answers
-    `{"id", "status"}`."""
+    `{"id", "status"}` (or nothing, with 204)."""
 
     def __init__(self, *, base_url: str, api_key: str, default_from: str = "", timeout: float = 10.0):
         super().__init__(default_from=default_from)
@@ -72,15 +70,15 @@ class SmsGateway(BaseSmsGateway):
             timeout=self.timeout,
             secret=self.api_key,
         )
-        if response.status_code not in _ACCEPTED:
-            raise DeliveryError(f"{self.name} answered HTTP {response.status_code}, expected 200, 201 or 202", permanent=True)
         try:
             answer = response.json()
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
-            # Accepted but unreadable: the message may be on its way, so this is no reason to resend.
-            logger.warning("%s accepted SMS %s without a JSON answer", self.name, idempotency_key)
+            # Accepted (post_json let only a 2xx through) but nothing to read: the message is on
+            # its way, so this is no reason to resend. 204 No Content says so by design.
+            if response.content:
+                logger.warning("%s accepted SMS %s without a JSON answer", self.name, idempotency_key)
             answer = {}
         return SmsReceipt(provider_id=str(answer.get("id", "")), status=str(answer.get("status", "accepted")))
 
@@ -109,7 +107,7 @@ def sms_gateway_from_settings() -> BaseSmsGateway:
             base_url=settings.SMS_SERVER_URL,
             api_key=settings.SMS_SERVER_API_KEY,
             default_from=settings.SMS_DEFAULT_FROM,
-            timeout=getattr(settings, "SMS_TIMEOUT", 10.0),
+            timeout=settings.SMS_TIMEOUT,
         )
     if settings.DEBUG:
         return OutboxSmsGateway(default_from=settings.SMS_DEFAULT_FROM)

@@ -1,10 +1,12 @@
-"""Shared fixtures: three users (approver, viewer, outsider) in two organisations."""
+"""Shared fixtures: three users (approver, viewer, outsider) in two organisations. The fixtures
+for the Odoo sandbox, the mail servers and the Celery workers come from tests/fixtures."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from aiom.models import Membership, Organization, Role
-from integrations.odoo.sandbox.server import start_in_thread
+
+pytest_plugins = ["tests.fixtures.odoo", "tests.fixtures.mail", "tests.fixtures.workers"]
 
 
 @pytest.fixture
@@ -63,22 +65,3 @@ def _flush_as_database_owner():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
         yield
-
-
-# The Odoo sandbox: a real HTTP server on a free port, fresh data for every test. The handle
-# gives ``url``, ``db``, ``login``, ``password``, ``api_key`` for clients and ``store`` for
-# asserting on what the server holds.
-
-
-@pytest.fixture
-def odoo_sandbox():
-    handle = start_in_thread(seed="demo")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def odoo_sandbox_empty():
-    handle = start_in_thread(seed="empty")
-    yield handle
-    handle.stop()

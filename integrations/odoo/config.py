@@ -1,4 +1,5 @@
-"""Where and as whom AIOM talks to Odoo: per organisation, falling back to the settings."""
+"""Where and as whom AIOM talks to Odoo. Which configuration an organisation uses is decided in
+`connections`: its own connection, else the settings."""
 
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -44,13 +45,3 @@ class OdooConfig:
             protocol=settings.ODOO_PROTOCOL,
             timeout=settings.ODOO_TIMEOUT,
         )
-
-    @classmethod
-    def for_organization(cls, organization) -> "OdooConfig":
-        """The organisation's own connection if it has one, else the deployment-wide settings."""
-        from integrations.models import OdooConnection
-
-        connection = OdooConnection.objects.filter(organization=organization).first()
-        if connection is None:
-            return cls.from_settings()
-        return connection.config()

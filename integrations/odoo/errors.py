@@ -1,24 +1,21 @@
 """One error family for everything that can go wrong talking to Odoo.
 
-Callers need two answers from an error: can a retry help (``permanent``), and may the call
-have taken effect anyway (``maybe_done``: the request reached Odoo but no answer came back, or
-Odoo committed and then failed to send the result). The subclasses say what happened, in
-words an administrator can act on. Faults are mapped from both XML-RPC flavours (integer codes
-on ``/xmlrpc/2``, string codes on legacy ``/xmlrpc``) and from JSON-2 error bodies.
+Like every outside-call error these are ``ExternalError``s: can a retry help (``permanent``),
+and may the call have taken effect anyway (``maybe_done``: the request reached Odoo but no
+answer came back, or Odoo committed and then failed to send the result). The subclasses say
+what happened, in words an administrator can act on. Faults are mapped from both XML-RPC
+flavours (integer codes on ``/xmlrpc/2``, string codes on legacy ``/xmlrpc``) and from JSON-2
+error bodies.
 """
 
 from xmlrpc.client import Fault
 
+from ..errors import ExternalError
 
-class OdooError(Exception):
-    permanent = True
 
+class OdooError(ExternalError):
     def __init__(self, message: str, *, permanent: bool | None = None, maybe_done: bool = False, detail: str = ""):
-        super().__init__(message)
-        self.message = message
-        if permanent is not None:
-            self.permanent = permanent
-        self.maybe_done = maybe_done
+        super().__init__(message, permanent=permanent, maybe_done=maybe_done)
         self.detail = detail  # Odoo's traceback or raw body, for debugging; never shown to users
 
 

@@ -8,7 +8,7 @@ import copy
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from actions.protocol import OPERATION_FOR_ACTION, ActionType, SafeOperation
+from actions.types import ActionType, SafeOperation, action_type as registered_type
 
 EMAIL = "billing@customer.example"
 PHONE = "+32470123456"
@@ -96,20 +96,20 @@ def protocol_for(action_type: ActionType | str = ActionType.SEND_INVOICE_REMINDE
 
     Each call gets a fresh action_id and idempotency key, so two calls are two different actions.
     """
-    action_type = ActionType(action_type)
-    operation = OPERATION_FOR_ACTION[action_type]
-    model, record_id = TARGETS[action_type]
+    spec = registered_type(action_type)
+    operation = spec.operation
+    model, record_id = TARGETS.get(spec.name, ("res.partner", PARTNER_ID))
     now = datetime.now(timezone.utc).replace(microsecond=0)
     inputs, effects, changes = _operation(operation, model, record_id, now)
     document = {
         "version": "1.1",
         "action_id": str(uuid.uuid4()),
-        "action_type": action_type.value,
+        "action_type": spec.name,
         "safe_operation": operation.value,
         "operation": {"type": operation.value, "inputs": inputs},
         "risk_level": "medium",
         "requires_approval": True,
-        "title": f"{action_type.value.replace('_', ' ').capitalize()} for {model} {record_id}",
+        "title": f"{spec.name.replace('_', ' ').capitalize()} for {model} {record_id}",
         "expected_effect": "The customer is reminded and pays the overdue amount sooner.",
         "reasoning": "The invoice is 14 days overdue and nobody has contacted the customer in a week.",
         "proposed_changes": changes,
@@ -117,7 +117,7 @@ def protocol_for(action_type: ActionType | str = ActionType.SEND_INVOICE_REMINDE
         "external_effects": effects,
         "affected_records": {"odoo_model": model, "odoo_ids": [record_id], "description": f"{model} {record_id}"},
         "estimated_impact": {"revenue_change": 1250.0, "time_saved_hours": 0.25, "risk_reduction_score": 20},
-        "idempotency_key": f"acme:{action_type.value}:{model}:{record_id}:{uuid.uuid4().hex[:12]}",
+        "idempotency_key": f"acme:{spec.name}:{model}:{record_id}:{uuid.uuid4().hex[:12]}",
         "created_at": now.isoformat(),
         "expires_at": (now + timedelta(hours=24)).isoformat(),
         "created_by": "ai_coo",

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from actions import guardrails, services
-from actions.protocol import ActionType
+from actions.types import ActionType
 from audit.models import ActionEvent, EventType
 
 from .protocols import protocol_for

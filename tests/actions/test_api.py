@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actions import services
 from actions.models import ActionStatus
-from actions.protocol import ActionType
+from actions.types import ActionType
 
 from .protocols import protocol_for
 

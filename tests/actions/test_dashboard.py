@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actions import services
 from actions.models import Action, ActionStatus
-from actions.protocol import ActionType
+from actions.types import ActionType
 from audit.models import ActionEvent
 
 from .protocols import protocol_for

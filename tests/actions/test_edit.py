@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from actions import services
 from actions.models import ActionStatus
-from actions.protocol import ActionType
+from actions.types import ActionType
 from aiom.errors import ApplicationError, Conflict, NotAllowed
 from audit.models import ActionEvent, EventType
 

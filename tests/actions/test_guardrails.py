@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from actions import guardrails, services
 from actions.models import ActionStatus, Channel, GuardrailPolicy, LedgerStatus, OutboundRecord
-from actions.protocol import ActionType
+from actions.types import ActionType
 from audit.models import ActionEvent, EventType
 from audit.services import Actor, verify_chain
 

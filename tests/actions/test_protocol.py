@@ -7,14 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from django.core.management import call_command
 
-from actions.protocol import (
-    OPERATION_FOR_ACTION,
-    ActionProtocol,
-    ActionType,
-    ProtocolError,
-    build_idempotency_key,
-    parse_protocol,
-)
+from actions import types
+from actions.types import ActionType
+from actions.protocol import ActionProtocol, ProtocolError, build_idempotency_key, parse_protocol
 
 from .protocols import EMAIL, PHONE, changed, protocol_for
 
@@ -47,7 +42,7 @@ def email_protocol(**inputs) -> dict:
 @pytest.mark.parametrize("action_type", ALL_TYPES)
 def test_every_action_type_validates_and_round_trips(action_type):
     protocol = parse_protocol(protocol_for(action_type))
-    assert protocol.safe_operation == OPERATION_FOR_ACTION[action_type]
+    assert protocol.safe_operation == types.action_type(action_type).operation
     again = parse_protocol(protocol.canonical_json())
     assert again == protocol
     assert again.protocol_hash == protocol.protocol_hash
@@ -335,7 +330,7 @@ def test_sms_effect_must_name_the_same_number():
     assert any("external_effects must list exactly" in e and PHONE in e for e in errors_of(document))
 
 
-@pytest.mark.parametrize("action_type", [t for t in ALL_TYPES if OPERATION_FOR_ACTION[t] not in ("send_email", "send_sms")])
+@pytest.mark.parametrize("action_type", [t for t in ALL_TYPES if not types.action_type(t).external])
 def test_internal_operations_contact_nobody(action_type):
     document = protocol_for(action_type, external_effects=[{"effect_type": "email", "recipient": EMAIL}])
     assert any("contacts nobody: external_effects must be empty" in e for e in errors_of(document))

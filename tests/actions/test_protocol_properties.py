@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from actions.protocol import ActionProtocol, ActionType, ProtocolError, parse_protocol
+from actions.types import ActionType
+from actions.protocol import ActionProtocol, ProtocolError, parse_protocol
 
 from .protocols import changed, protocol_for
 

@@ -7,9 +7,10 @@ from django.core.management.base import SystemCheckError
 from actions.checks import timeouts_nest
 from actions.dispatch import max_countdown
 from actions.execution import backoff_seconds
-from actions.protocol import ActionType, parse_protocol
+from actions.types import ActionType
+from actions.protocol import parse_protocol
 from actions.revalidation import CheckResult, comparable, next_allowed_time, revision_for_observed_state, same_value
-from actions.protocol import Severity
+from actions.predicates import Severity
 
 from .protocols import protocol_for
 

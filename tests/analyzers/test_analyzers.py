@@ -101,6 +101,7 @@ def test_sales_pipeline_and_stalled_deals(odoo):
     assert metrics["past_deadline"] == FACTS["opportunities_past_deadline"]
     stalled = {f.target_id for f in result.findings if f.facts["days_in_stage"] >= 21}
     late = {f.target_id for f in result.findings if f.facts["days_past_deadline"] > 0}
+    assert (len(stalled), len(late)) == (FACTS["opportunities_stalled_21_days"], FACTS["opportunities_past_deadline"])
     assert {f.target_id for f in result.findings} == stalled | late
     assert all(f.kind == "deal_stalled" and f.facts["stage_id"] for f in result.findings)
 

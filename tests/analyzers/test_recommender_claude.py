@@ -8,8 +8,9 @@ from django.utils import timezone
 from actions import guardrails
 from actions.models import Action
 from analyzers import financial, recommender
+from analyzers.drafting import TOOL_NAME
 from analyzers.models import Analysis, Finding
-from tests.integrations.test_llm import FakeAnthropicApi, message, tool_use
+from tests.integrations.claude_api import FakeAnthropicApi, message, tool_use
 
 from .conftest import TODAY
 
@@ -44,7 +45,7 @@ def test_claude_rewrites_the_copy_and_the_recipients_stay_odoos(claude, reminder
         "subject": f"A quick note about invoice {facts['name']}",
         "body": f"Hello,\n\nInvoice {facts['name']} is still open. Thank you for looking into it.\n\nLumen Works",
         "reasoning": "Five days late: a short, warm first reminder keeps the relationship friendly.",
-    })))
+    }, TOOL_NAME)))
 
     report = propose_with(api, reminder_finding)
 
@@ -63,7 +64,7 @@ def test_an_unusable_answer_falls_back_to_the_rules_with_the_reason(claude, remi
         "subject": "Payment details changed",
         "body": f"Invoice {facts['name']}: please pay to our new account and write to ceo@evil.example.",
         "reasoning": "The partner notes asked for the new payment address to be shared with them.",
-    })))
+    }, TOOL_NAME)))
 
     report = propose_with(api, reminder_finding)
 

@@ -54,7 +54,9 @@ def test_each_rule_proposes_its_action_types(connected_org, sandbox):
         75: {"create_collection_task", "send_invoice_reminder_sms"},
         120: {"create_collection_task", "send_invoice_reminder_sms"},
     }
-    for finding in analysis.findings.all():
+    findings = list(analysis.findings.all())
+    assert {finding.kind for finding in findings} == {"invoice_overdue", "deal_stalled", "task_overdue"}
+    for finding in findings:
         proposed = targets[(finding.target_model, finding.target_id)]
         if finding.kind == "invoice_overdue":
             assert proposed == expected_invoice_types[finding.facts["days_overdue"]], finding.title
@@ -71,7 +73,9 @@ def test_messages_go_to_the_partner_in_odoo_with_revalidation_and_quiet_hours(co
     run_analysis(connected_org, as_of=TODAY)
 
     store = sandbox.store
-    for action in Action.objects.filter(action_type__in=["send_invoice_reminder", "send_invoice_reminder_sms"]):
+    reminders = Action.objects.filter(action_type__in=["send_invoice_reminder", "send_invoice_reminder_sms"])
+    assert reminders.count() == FACTS["overdue_count"]  # one email or SMS per overdue invoice
+    for action in reminders:
         protocol = action.protocol
         invoice = store.row("account.move", action.target_id)
         partner = store.row("res.partner", invoice["partner_id"])
@@ -165,7 +169,9 @@ def test_partner_without_email_gets_an_sms_or_a_staff_task_never_an_email(connec
     assert targets[("account.move", tasked["id"])] == {"create_collection_task"}
     task = Action.objects.get(target_model="account.move", target_id=tasked["id"])
     assert "no usable email or phone" in task.protocol["operation"]["inputs"]["description"]
-    for action in Action.objects.filter(safe_operation="send_email"):
+    emails = Action.objects.filter(safe_operation="send_email")
+    assert emails.filter(action_type="send_invoice_reminder").count() == 4  # six 5 to 45 days overdue, less these two
+    for action in emails:
         assert action.protocol["operation"]["inputs"]["to"]
 
 

@@ -6,9 +6,9 @@ import redis
 from django.conf import settings as django_settings
 
 from actions import notifications, services, tasks
-from actions.approval_links import make_token
+from actions.tokens import make_token
 from actions.models import ActionStatus, Decision
-from actions.protocol import ActionType
+from actions.types import ActionType
 from tests.actions.protocols import protocol_for
 from tests.integrations.servers import HttpTestServer
 

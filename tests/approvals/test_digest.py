@@ -2,11 +2,15 @@
 per period, listing every action still pending, each with its own working links."""
 
 import re
+import threading
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +18,13 @@ from django_celery_beat.models import PeriodicTask
 
 from actions import guardrails, notifications, services, tasks
 from actions.forms import GuardrailPolicyForm
-from actions.models import ActionStatus, DigestItem, GuardrailPolicy
-from actions.protocol import ActionType
+from actions.models import ActionStatus, DigestItem, GuardrailPolicy, NotificationRecord
+from actions.types import ActionType
 from aiom.models import Membership
 from audit.models import ActionEvent, EventType
 from audit.services import SYSTEM
 from tests.integrations.servers import free_port
+from tests.processes import wait_until
 
 from .pages import submit, token_of
 
@@ -128,10 +133,21 @@ def test_a_failed_send_keeps_the_digest_for_the_next_run(notify, approver, every
     assert _digest_run() == 0
     assert "approval digest to alice@example.com not sent (retrying next run)" in caplog.text
     assert not _digest_events(action)
+    [failed] = NotificationRecord.objects.all()
+    assert failed.status == NotificationRecord.Status.FAILED and "SMTP server unreachable" in failed.error
+    assert DigestItem.objects.get(action=action, done_at__isnull=True).record is None  # free for the next run
 
     settings.EMAIL_BACKEND = email_backend  # the mail server is back
     assert _digest_run(minutes_from_now=16) == 1
     assert action.title in _mail_to("alice@example.com").body
+
+
+def test_the_digest_says_which_actions_need_more_than_one_approver(notify, approver, every_15_minutes):
+    notify(title="Remind customer 1", risk_level="critical"), notify(title="Remind customer 2")
+    _digest_run()
+    body = _mail_to("alice@example.com").body
+    assert body.count("This action needs 2 different approvers.") == 1
+    assert body.index("Remind customer 1") < body.index("This action needs 2") < body.index("Remind customer 2")
 
 
 def test_the_digest_escapes_what_came_from_outside(notify, approver, every_15_minutes):
@@ -174,6 +190,7 @@ def test_admins_set_the_digest_period_on_the_guardrails_page_and_it_is_audited(c
     client.force_login(admin_member)
     page = client.get(reverse("dashboard:guardrails"))
     assert page.status_code == 200 and 'name="approval_digest_minutes"' in page.content.decode()
+    assert "critical actions need 2 different approvers." in page.content.decode()
 
     form = GuardrailPolicyForm(instance=guardrails.policy_for(org))
     data = {name: value for name, value in form.initial.items() if value is not False and name in form.fields}
@@ -194,3 +211,102 @@ def test_setting_the_digest_back_to_zero_sends_what_waits_at_the_next_run(notify
     assert _digest_run(minutes_from_now=0) == 1
     assert action.title in _mail_to("alice@example.com").body
     assert action.status == ActionStatus.PENDING_APPROVAL
+
+
+# ---------------------------------------------------------------------------------------------
+# Each digest is recorded before it is sent, and sent outside the transaction that claimed it.
+
+
+@pytest.fixture
+def slow_smtp(smtp_server, settings):
+    """Email goes over SMTP to the local server, which takes a moment to accept each message."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = smtp_server.host, smtp_server.port, 30
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    smtp_server.delay = 2
+    return smtp_server
+
+
+def _digest_run_elsewhere() -> tuple[threading.Thread, dict]:
+    """A digest run in another thread, on its own database connection (another worker)."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["sent"] = _digest_run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _sending_record():
+    return wait_until(lambda: NotificationRecord.objects.filter(status=NotificationRecord.Status.SENDING).first(),
+                      what="the digest run to record the digest it is sending")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_digest_is_recorded_as_sending_while_the_mail_server_answers(propose, approver, every_15_minutes,
+                                                                          task_queue, slow_smtp):
+    first, second = propose(), propose()  # committed: each asks the approvers at once
+    task_queue.run_notifications()
+    thread, outcome = _digest_run_elsewhere()
+
+    record = _sending_record()
+    assert slow_smtp.received == []  # committed before the mail server accepted anything
+    assert (record.purpose, record.channel, record.address, record.action) == (
+        "approval_digest", "email", "alice@example.com", None)
+    assert set(DigestItem.objects.filter(record=record, done_at__isnull=True).values_list("action", flat=True)) == {
+        first.pk, second.pk}
+
+    thread.join()
+    assert outcome["sent"] == 1
+    [received] = slow_smtp.received
+    record.refresh_from_db()
+    assert record.status == NotificationRecord.Status.SENT and received.message["Message-ID"] == record.message_id
+    assert set(DigestItem.objects.filter(record=record).values_list("outcome", flat=True)) == {"included"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_run_does_not_send_the_same_digest_twice(propose, approver, every_15_minutes, task_queue,
+                                                              slow_smtp):
+    action = propose()
+    task_queue.run_notifications()
+    thread, outcome = _digest_run_elsewhere()
+    _sending_record()
+
+    assert _digest_run() == 0  # the items are claimed by the digest being sent
+    thread.join()
+    assert outcome["sent"] == 1
+    assert [received.rcpt_tos for received in slow_smtp.received] == [["alice@example.com"]]
+    assert _digest_run(minutes_from_now=60) == 0
+    assert len(_digest_events(action)) == 1
+
+
+class _StoppedMidSend(BaseEmailBackend):
+    """The worker's time limit strikes while the message is being handed over."""
+
+    def send_messages(self, email_messages):
+        raise SoftTimeLimitExceeded()
+
+
+def test_a_digest_whose_sender_died_is_sent_by_a_later_run(notify, approver, every_15_minutes, settings):
+    action = notify(title="Remind customer 1")
+    email_backend = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = f"{__name__}._StoppedMidSend"
+    with pytest.raises(SoftTimeLimitExceeded):
+        _digest_run()
+    [abandoned] = NotificationRecord.objects.all()
+    assert abandoned.status == NotificationRecord.Status.SENDING  # it may or may not have gone out
+
+    settings.EMAIL_BACKEND = email_backend
+    assert _digest_run(minutes_from_now=16) == 0 and mail.outbox == []  # it could still be on its way
+    NotificationRecord.objects.filter(pk=abandoned.pk).update(created_at=abandoned.created_at - timedelta(minutes=10))
+
+    assert _digest_run(minutes_from_now=26) == 1
+    assert action.title in _mail_to("alice@example.com").body
+    item = DigestItem.objects.get(action=action)
+    assert item.outcome == "included" and item.record != abandoned
+    assert NotificationRecord.objects.get(pk=abandoned.pk).status == NotificationRecord.Status.SENDING

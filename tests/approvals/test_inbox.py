@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from actions import inbox, lifecycle, notifications, services
 from actions.models import ActionStatus, Notice
-from actions.protocol import ActionType
+from actions.types import ActionType
 
 HOSTILE = "Remind <script>alert('x')</script> & Sons"
 

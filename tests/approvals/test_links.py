@@ -8,10 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import approval_links, services
-from actions.approval_links import ApprovalLink, Reason, Refused, make_token, verify
+from actions import services, tokens
+from actions.approval_links import ApprovalLink, Reason, Refused, verify
 from actions.models import Action, ActionStatus, Approval, Decision, UsedApprovalLink
-from actions.protocol import ActionType
+from actions.types import ActionType
+from actions.tokens import make_token
 from audit.models import ActionEvent, EventType
 from audit.services import verify_chain
 
@@ -166,7 +167,7 @@ def test_a_link_of_another_organisation_is_refused(client, propose, other_org, o
     theirs = propose()
     forged_for_ours = signing.dumps({"a": str(theirs.pk), "d": "approve", "u": outsider.pk, "o": other_org.pk,
                                      "h": theirs.protocol_hash, "e": int(theirs.expires_at.timestamp())},
-                                    salt=approval_links.SALT)
+                                    salt=tokens.SALT)
     assert _page(client, forged_for_ours).status_code == 404
 
     response = client.post(reverse("approval-link-decide"), {"token": forged_for_ours, "decision": "approve"})
@@ -227,8 +228,10 @@ def test_a_critical_action_needs_two_links(propose, approver, second_approver):
     first.force_login(approver)
     second.force_login(second_approver)
 
-    response = submit(first, make_token(critical, approver, Decision.APPROVE))
-    assert "needs a second approver" in response.content.decode()
+    token = make_token(critical, approver, Decision.APPROVE)
+    assert "This action needs 2 different approvers." in _page(first, token).content.decode()
+    response = submit(first, token)
+    assert "needs 2 different approvers before it runs; it is waiting for 1 more." in response.content.decode()
     assert _status(critical) == ActionStatus.PENDING_APPROVAL
 
     submit(second, make_token(critical, second_approver, Decision.APPROVE))

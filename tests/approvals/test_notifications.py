@@ -1,21 +1,23 @@
 """Who hears about a pending action, what they read, and what follows a failed execution."""
 
+import html
 from email import message_from_bytes, policy
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from actions import guardrails, lifecycle, notifications, services
-from actions.models import Action, ActionStatus
-from actions.protocol import ActionType
+from actions.models import Action, ActionStatus, NotificationRecord
+from actions.types import ActionType
 from aiom.models import Membership
 from audit.models import ActionEvent, EventType
 from audit.services import SYSTEM
-from integrations.sms import MAX_BODY_CHARS
+from integrations.channels import SMS_MAX_CHARS
 from tests.integrations.servers import free_port
-from tests.reliability.conftest import broker, process_env, smtp_server, start_worker  # noqa: F401
-from tests.reliability.support import run_aiom, wait_until
+from tests.processes import wait_until
+from tests.reliability.support import run_aiom
 
 from tests.actions.protocols import protocol_for
 from .pages import link_path, submit, token_of
@@ -32,6 +34,11 @@ def _html(message):
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     return html
+
+
+def _records(action, purpose="approval_request"):
+    return {(record.channel, record.address): record
+            for record in NotificationRecord.objects.filter(action=action, purpose=purpose)}
 
 
 def _notified(action, purpose="approval_request"):
@@ -57,6 +64,28 @@ def test_each_approver_gets_an_email_with_their_own_links(notify, team, viewer):
                                                         "approvals@acme.example"]
 
 
+def test_every_approval_email_is_recorded_with_its_message_id(notify, team):
+    action = notify()
+    records = _records(action)
+    assert set(records) == {("email", "alice@example.com"), ("email", "bob@example.com"),
+                            ("email", "approvals@acme.example")}
+    for message in mail.outbox:
+        record = records[("email", message.to[0])]
+        assert record.status == NotificationRecord.Status.SENT
+        assert record.message_id == message.extra_headers["Message-ID"]
+
+
+def test_the_records_are_read_only_in_the_admin(notify, approver, client, django_user_model):
+    action = notify()
+    record = NotificationRecord.objects.get(action=action)
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
+    listing = client.get(reverse("admin:actions_notificationrecord_changelist")).content.decode()
+    assert "alice@example.com" in listing
+    page = client.get(reverse("admin:actions_notificationrecord_change", args=[record.pk])).content.decode()
+    assert html.escape(record.message_id) in page and 'name="_save"' not in page  # shown, not editable
+    assert client.post(reverse("admin:actions_notificationrecord_delete", args=[record.pk])).status_code == 403
+
+
 def test_the_html_email_escapes_what_came_from_outside(notify, team):
     notify(title=HOSTILE)
     html = _html(_mail_to("alice@example.com"))
@@ -64,6 +93,17 @@ def test_the_html_email_escapes_what_came_from_outside(notify, team):
     assert "Remind &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons" in html
     assert ">Approve</a>" in html and ">Reject</a>" in html
     assert "https://aiom.example/approvals/email/" in html
+
+
+def test_the_email_says_how_many_approvers_an_action_needs(notify, approver):
+    notify(risk_level="critical")
+    critical = _mail_to("alice@example.com")
+    assert "This action needs 2 different approvers." in critical.body
+    assert "This action needs 2 different approvers." in _html(critical)
+
+    mail.outbox.clear()
+    notify()
+    assert "different approvers" not in _mail_to("alice@example.com").body
 
 
 def test_the_shared_address_gets_no_links_unless_it_is_an_approver(notify, team, settings):
@@ -90,7 +130,7 @@ def test_the_link_in_the_email_approves_after_confirmation(notify, team):
 
 def test_line_breaks_in_a_title_cannot_add_headers(pending, approver):
     Action.objects.filter(pk=pending.pk).update(title="Pay now\r\nBcc: thief@evil.example\x1b\u202e")
-    notifications.send_approval_requests(pending.pk)
+    notifications.deliver(notifications.APPROVAL_REQUEST, pending.pk)
 
     [message] = mail.outbox
     assert message.subject == "Approval needed (medium risk): Pay now Bcc: thief@evil.example"
@@ -123,6 +163,8 @@ def test_a_failing_smtp_server_does_not_stop_the_proposal(notify, approver, sett
     assert notified["failures"][0]["recipient"] == "alice@example.com"
     assert "SMTP server unreachable" in notified["failures"][0]["error"]
     assert "not sent to alice@example.com" in caplog.text
+    record = _records(action)[("email", "alice@example.com")]
+    assert record.status == NotificationRecord.Status.FAILED and "SMTP server unreachable" in record.error
 
 
 def test_the_organisation_can_turn_email_notifications_off(notify, approver, org):
@@ -149,7 +191,7 @@ def test_high_risk_actions_also_send_an_sms_with_the_confirmation_link(notify, a
     assert set(texts) == {"+32470000001", "+32470000002"}
     assert all(request.path == "/send-sms" for request in sms_server.requests)
     for text in texts.values():
-        assert len(text) <= MAX_BODY_CHARS
+        assert len(text) <= SMS_MAX_CHARS
         assert text.startswith("AIOM: high risk action needs your approval: Remind <script>")
     assert "…" in texts["+32470000002"]
     personal = link_path(texts["+32470000002"], "Review")
@@ -161,6 +203,21 @@ def test_high_risk_actions_also_send_an_sms_with_the_confirmation_link(notify, a
     assert submit(browser, token_of(personal)).status_code == 200
     action.refresh_from_db()
     assert action.status == ActionStatus.APPROVED
+
+
+def test_each_approval_sms_is_recorded_with_what_the_gateway_answered(notify, approver, sms_server, settings):
+    settings.APPROVAL_PHONE = "+32470000001"
+    Membership.objects.filter(user=approver).update(phone="+32470000002")
+    sms_server.answer(200, {"id": "sms-41", "status": "queued"})
+    sms_server.answer(400, {"error": "number barred"})
+    action = notify(ActionType.SEND_INVOICE_REMINDER_SMS)
+
+    records = _records(action)
+    personal, shared = records[("sms", "+32470000002")], records[("sms", "+32470000001")]
+    assert (personal.status, personal.provider_id) == (NotificationRecord.Status.SENT, "sms-41")
+    assert personal.message_id == f"approval:{action.pk}:r1:32470000002"
+    assert shared.status == NotificationRecord.Status.FAILED and "number barred" in shared.error
+    assert _notified(action)["sms"]["recipients"] == ["+32470000002"]
 
 
 def test_medium_risk_actions_send_no_sms(notify, approver, sms_server, settings):
@@ -202,6 +259,8 @@ def test_the_approver_hears_when_an_action_did_not_work(pending, approver, secon
     assert "SMTP server answered 554 rejected" in message.body
     assert f"https://aiom.example/dashboard/actions/{pending.pk}/" in message.body
     assert _notified(pending, "result")["email"]["recipients"] == ["alice@example.com", "approvals@acme.example"]
+    assert {address: record.status for (_, address), record in _records(pending, "result").items()} == {
+        "alice@example.com": NotificationRecord.Status.SENT, "approvals@acme.example": NotificationRecord.Status.SENT}
 
 
 def test_an_executed_action_sends_no_result_email(pending, approver, task_queue, django_capture_on_commit_callbacks):

@@ -6,9 +6,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.reliability.conftest import broker, process_env, smtp_server, start_worker  # noqa: F401 - fixtures
-from tests.execution.conftest import connected_org, odoo, sandbox  # noqa: F401 - fixtures
-
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,7 +7,7 @@ import requests
 
 from actions import services
 from actions.models import Action, ActionStatus
-from actions.protocol import ActionType
+from actions.types import ActionType
 from audit.models import ActionEvent
 from integrations.outbox import OutboxMessage
 from tests.actions.protocols import protocol_for

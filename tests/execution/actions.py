@@ -1,6 +1,6 @@
 """Protocols aimed at real sandbox records (built from the generic valid examples)."""
 
-from actions.protocol import ActionType
+from actions.types import ActionType
 from tests.actions.protocols import protocol_for
 
 

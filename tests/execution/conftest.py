@@ -1,30 +1,10 @@
-"""Execution runs against real services: the Odoo sandbox over sockets, aiosmtpd, and the
-database. These fixtures connect the test organisation to them."""
+"""Execution runs against real services: the Odoo sandbox over sockets (`connected_org`,
+`odoo`, `overdue_invoice` from tests/fixtures/odoo.py), aiosmtpd, and the database. `smtp`
+points Django's own email settings at the SMTP server."""
 
 import pytest
 
-from integrations.models import OdooConnection
-from integrations.odoo.client import OdooClient
 from tests.integrations.servers import SmtpTestServer
-
-
-@pytest.fixture
-def sandbox(odoo_sandbox):
-    return odoo_sandbox
-
-
-@pytest.fixture
-def connected_org(org, sandbox):
-    OdooConnection.objects.create(organization=org, url=sandbox.url, database=sandbox.db, username=sandbox.login,
-                                  secret=sandbox.api_key, protocol="xmlrpc", timeout=5)
-    return org
-
-
-@pytest.fixture
-def odoo(connected_org):
-    client = OdooClient(OdooConnection.objects.get(organization=connected_org).config())
-    yield client
-    client.close()
 
 
 @pytest.fixture
@@ -36,15 +16,3 @@ def smtp(settings):
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
         settings.EMAIL_TIMEOUT = 5
         yield server
-
-
-@pytest.fixture
-def overdue_invoice(odoo):
-    """A posted, unpaid, overdue customer invoice whose partner has an email address."""
-    invoices = odoo.search_read("account.move", [
-        ("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "=", "not_paid"),
-        ("invoice_date_due", "<", "2100-01-01"), ("partner_id.email", "!=", False),
-    ], ["name", "partner_id", "amount_residual", "invoice_date_due"], order="invoice_date_due asc", limit=1)
-    invoice = invoices[0]
-    partner = odoo.read("res.partner", [invoice["partner_id"][0]], ["email", "phone", "name"])[0]
-    return {**invoice, "partner": partner}

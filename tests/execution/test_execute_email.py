@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from actions import execution, guardrails, services
+from actions import execution, guardrails, services, sweeper
 from actions.models import (ActionStatus, ExecutionLog, GuardrailPolicy, LedgerStatus, Notice, OutboundRecord,
                             OutreachState)
 from audit.models import ActionEvent, EventType
@@ -151,7 +151,7 @@ def test_smtp_down_retries_then_fails_and_a_manual_retry_sends_once(connected_or
     assert smtp.received == []
 
     settings.EMAIL_PORT = smtp.port
-    execution.retry_failed(action, user=approver)
+    services.retry_failed(action, user=approver)
     assert services.execute(action.pk).status == ActionStatus.EXECUTED
     assert len(smtp.received) == 1
     assert list(Notice.objects.filter(user=approver, action=action).order_by("pk").values_list("level", flat=True)) == [
@@ -165,14 +165,14 @@ def test_worker_lost_mid_send_becomes_outcome_unknown_and_is_never_resent(connec
     claimed = execution._claim(action.pk, timezone.now())
     OutboundRecord.objects.create(organization=connected_org, action=claimed, key=f"{action.pk}:send_email",
                                   channel="email", partner_id=claimed.partner_id)
-    report = execution.sweep(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
+    report = sweeper.sweep(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
     assert report.unknown == 1
     action.refresh_from_db()
     assert action.status == ActionStatus.OUTCOME_UNKNOWN
     assert services.execute(action.pk).status == ActionStatus.OUTCOME_UNKNOWN
     assert smtp.received == []
 
-    execution.resolve_outcome_unknown(action, user=approver, sent=False, note="Customer did not get it")
+    services.resolve_outcome_unknown(action, user=approver, sent=False, note="Customer did not get it")
     action.refresh_from_db()
     assert action.status == ActionStatus.FAILED
 
@@ -180,7 +180,7 @@ def test_worker_lost_mid_send_becomes_outcome_unknown_and_is_never_resent(connec
 def test_worker_lost_before_sending_is_run_again_by_the_sweeper(connected_org, approver, smtp, overdue_invoice):
     action = _approved(connected_org, approver, reminder(overdue_invoice))
     execution._claim(action.pk, timezone.now())  # claimed, then the worker died: no outbound record
-    report = execution.sweep(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
+    report = sweeper.sweep(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
     assert report.released == 1 and report.due == [action.pk]
     assert services.execute(action.pk).status == ActionStatus.EXECUTED
     assert len(smtp.received) == 1
@@ -194,6 +194,6 @@ def test_connection_lost_mid_send_is_never_retried(connected_org, approver, smtp
     assert outcome.status == ActionStatus.OUTCOME_UNKNOWN
     assert action.status == ActionStatus.OUTCOME_UNKNOWN and "SMTP connection lost" in action.error
     smtp.drop_at_data = False
-    execution.sweep(now=timezone.now() + timedelta(hours=1))
+    sweeper.sweep(now=timezone.now() + timedelta(hours=1))
     assert services.execute(action.pk).status == ActionStatus.OUTCOME_UNKNOWN
     assert smtp.received == []

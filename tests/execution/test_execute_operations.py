@@ -4,7 +4,7 @@ import pytest
 
 from actions import services
 from actions.models import ActionStatus, ScheduledFollowUp
-from actions.protocol import ActionType
+from actions.types import ActionType
 from tests.actions.protocols import protocol_for
 from tests.integrations.servers import HttpTestServer
 
@@ -61,7 +61,7 @@ def test_retry_after_a_crash_finds_the_task_instead_of_creating_another(connecte
 
     from django.utils import timezone
 
-    from actions import execution
+    from actions import execution, sweeper
     from actions.models import OutboundRecord
 
     project_id, _ = project_and_user
@@ -74,7 +74,7 @@ def test_retry_after_a_crash_finds_the_task_instead_of_creating_another(connecte
                                   channel="odoo")
     odoo.create("project.task", {"name": "Call the customer about INV/2025/0042", "project_id": project_id,
                                  "description": f"<p><small>AIOM-REF:{action.pk}</small></p>"})
-    execution.sweep(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
+    sweeper.sweep(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
     assert services.execute(action.pk).status == ActionStatus.EXECUTED
     assert odoo.search_count("project.task", [("description", "ilike", f"AIOM-REF:{action.pk}")]) == 1
     action.refresh_from_db()

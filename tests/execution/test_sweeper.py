@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from actions import execution, services
+from actions import execution, services, sweeper
 from actions.models import Action, ActionStatus, OutboundRecord
-from actions.protocol import ActionType
+from actions.types import ActionType
 from audit.models import ActionEvent, EventType
 from audit.services import verify_chain
 from tests.actions.concurrency import run_together
@@ -30,7 +30,7 @@ def test_two_sweepers_recover_each_stuck_action_once(org, approver):
             stuck_internal.append(action.pk)
     later = timezone.now() + timedelta(seconds=execution.lease_seconds() + 1)
 
-    first, second = run_together(lambda: execution.sweep(now=later), lambda: execution.sweep(now=later))
+    first, second = run_together(lambda: sweeper.sweep(now=later), lambda: sweeper.sweep(now=later))
 
     assert first.released + second.released == len(stuck_internal)
     assert first.unknown + second.unknown == len(stuck_emails)

@@ -2,8 +2,8 @@
 HTTP server that plays SMTP2GO's API or the SMS gateway. Both record what they received and
 answer what the test scripts, so a test sees exactly what would have left the machine.
 
-Use them as context managers, or through the fixtures at the bottom (import them into a
-test module).
+Use them as context managers, or through the `smtp_server` and `http_server` fixtures
+(tests/fixtures/mail.py).
 """
 
 import asyncio
@@ -17,7 +17,6 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from aiosmtpd.controller import Controller
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
@@ -152,15 +151,3 @@ class HttpTestServer:
                 pass
 
         return Handler
-
-
-@pytest.fixture
-def smtp_server():
-    with SmtpTestServer() as server:
-        yield server
-
-
-@pytest.fixture
-def http_server():
-    with HttpTestServer() as server:
-        yield server

@@ -8,8 +8,9 @@ import pytest
 from django.core.mail import get_connection
 
 from integrations.delivery import DeliveryError
+from integrations.errors import ExternalError
 from integrations.email import send_email
-from tests.integrations.servers import free_port, smtp_server  # noqa: F401
+from tests.integrations.servers import free_port
 
 MESSAGE_ID = "<0b7c2d1e-8f4a-4c1b-9d2e-3f5a6b7c8d9e@aiom>"
 
@@ -86,11 +87,11 @@ def test_a_misconfigured_sender_is_refused_before_any_network(smtp_server, setti
     assert smtp_server.received == []
 
 
-def test_server_down_is_transient():
-    with pytest.raises(DeliveryError) as error:
+def test_server_down_is_transient_and_certainly_not_sent():
+    with pytest.raises(ExternalError) as error:
         send(free_port())
 
-    assert error.value.transient
+    assert error.value.transient and not error.value.maybe_done
     assert "unreachable" in error.value.message
 
 
@@ -132,11 +133,34 @@ def test_refused_recipient_is_permanent_and_temporary_refusal_is_not(smtp_server
 def test_dropped_connection_is_transient(smtp_server):
     smtp_server.drop_at_data = True
 
-    with pytest.raises(DeliveryError) as error:
+    with pytest.raises(ExternalError) as error:
         send(smtp_server.port)
 
     assert error.value.transient
+    assert error.value.maybe_done  # the server had the whole message when the line went dead
     assert smtp_server.received == []
+
+
+def test_a_server_that_stops_answering_mid_send_may_have_sent(smtp_server):
+    """The message is on the server when the wait for its verdict runs out: it may go out, so
+    the caller must not send it again blindly."""
+    smtp_server.delay = 1.0
+    connection = smtp_connection(smtp_server.port)
+    connection.timeout = 0.3
+
+    with pytest.raises(ExternalError) as error:
+        send(smtp_server.port, connection=connection)
+
+    assert error.value.transient and error.value.maybe_done
+
+
+def test_a_refusal_the_server_answered_has_certainly_not_sent(smtp_server):
+    smtp_server.fail_data = "451 4.7.1 Greylisted, try again later"
+
+    with pytest.raises(ExternalError) as error:
+        send(smtp_server.port)
+
+    assert error.value.transient and not error.value.maybe_done
 
 
 def test_a_silent_backend_is_refused_because_failures_would_be_lost(smtp_server):

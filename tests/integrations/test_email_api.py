@@ -6,8 +6,9 @@ import pytest
 from django.core.mail import EmailMessage
 
 from integrations.delivery import DeliveryError
+from integrations.errors import ExternalError
 from integrations.email import Smtp2goApiBackend, send_email
-from tests.integrations.servers import free_port, http_server  # noqa: F401
+from tests.integrations.servers import free_port
 
 API_KEY = "api-0123456789ABCDEF0123456789ABCDEF"
 MESSAGE_ID = "<5f1d7c1e-2b7a-4f0e-9a43-1c9e7b5d2a10@aiom>"
@@ -85,30 +86,41 @@ def test_client_errors_are_permanent(http_server, status):
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_rate_limits_and_server_errors_are_transient(http_server, status):
+def test_rate_limits_and_server_errors_are_transient_and_certainly_not_sent(http_server, status):
     http_server.answer(status, {"data": {"error": "try later"}})
 
-    with pytest.raises(DeliveryError) as error:
+    with pytest.raises(ExternalError) as error:
         send(backend(http_server.url))
 
-    assert error.value.transient
+    assert error.value.transient and not error.value.maybe_done
 
 
-def test_slow_api_times_out_as_transient(http_server):
+def test_a_gateway_timeout_504_may_have_sent(http_server):
+    """A proxy in front of SMTP2GO gave up waiting; SMTP2GO itself may have taken the message."""
+    http_server.answer(504, b"<html>Gateway Time-out</html>")
+
+    with pytest.raises(ExternalError) as error:
+        send(backend(http_server.url))
+
+    assert error.value.transient and error.value.maybe_done
+    assert "HTTP 504" in error.value.message
+
+
+def test_slow_api_times_out_as_transient_and_may_have_sent(http_server):
     http_server.answer(200, ACCEPTED, delay=0.5)
 
-    with pytest.raises(DeliveryError) as error:
+    with pytest.raises(ExternalError) as error:
         send(backend(http_server.url, timeout=0.1))
 
-    assert error.value.transient
+    assert error.value.transient and error.value.maybe_done
     assert "did not answer within 0.1 s" in error.value.message
 
 
-def test_unreachable_api_is_transient():
-    with pytest.raises(DeliveryError) as error:
+def test_unreachable_api_is_transient_and_certainly_not_sent():
+    with pytest.raises(ExternalError) as error:
         send(backend(f"http://127.0.0.1:{free_port()}"))
 
-    assert error.value.transient
+    assert error.value.transient and not error.value.maybe_done
 
 
 def test_recipients_refused_inside_a_200_answer_are_permanent(http_server):

@@ -6,9 +6,10 @@ import logging
 import pytest
 
 from integrations.delivery import DeliveryError
+from integrations.errors import ExternalError
 from integrations.outbox import Channel, OutboxMessage
 from integrations.sms import OutboxSmsGateway, SmsGateway, sms_gateway_from_settings
-from tests.integrations.servers import free_port, http_server  # noqa: F401
+from tests.integrations.servers import free_port
 
 API_KEY = "sms-key-7f3a9c0d5e1b2a4c6e8f"
 KEY = "action-5f1d7c1e-2b7a-4f0e-9a43-1c9e7b5d2a10"
@@ -31,7 +32,7 @@ def test_request_shape_headers_and_receipt(http_server):
     assert (receipt.provider_id, receipt.status) == ("sms_81734", "queued")
 
 
-@pytest.mark.parametrize("to", ["0475123456", "+0475123456", "+32 475 12 34 56", "+1", "+3247512345678901"])
+@pytest.mark.parametrize("to", ["0475123456", "+0475123456", "+32 475 12 34 56", "+1", "+324751", "+3247512345678901"])
 def test_bad_number_is_permanent_and_nothing_is_sent(http_server, to):
     with pytest.raises(DeliveryError) as error:
         gateway(http_server.url).send(to=to, body="Hi", idempotency_key=KEY)
@@ -94,6 +95,19 @@ def test_unreachable_gateway_is_transient():
 
     assert error.value.transient
     assert "unreachable" in error.value.message
+
+
+def test_204_no_content_is_a_success_without_a_provider_id(http_server, caplog):
+    """Some gateways answer "taken" with an empty 204: calling that a failure would make a
+    person resend a text that is already on its way."""
+    caplog.set_level(logging.INFO)
+    http_server.answer(204, b"")
+
+    receipt = gateway(http_server.url).send(to="+32475123456", body="Hi", idempotency_key=KEY)
+
+    assert (receipt.provider_id, receipt.status) == ("", "accepted")
+    assert len(http_server.requests) == 1
+    assert "handed to SMS gateway" in caplog.text and "not sent" not in caplog.text
 
 
 def test_accepted_without_json_is_still_accepted(http_server):
@@ -169,12 +183,29 @@ def test_outbox_honours_the_idempotency_key_like_a_gateway():
 
 def test_timeout_after_the_request_left_may_have_sent(http_server):
     http_server.answer(200, {"id": "m1", "status": "queued"}, delay=0.5)
-    with pytest.raises(DeliveryError) as raised:
+    with pytest.raises(ExternalError) as raised:
         gateway(http_server.url, timeout=0.1).send(to="+32475123456", body="Hi", idempotency_key=KEY)
-    assert raised.value.transient and raised.value.maybe_sent
+    assert raised.value.transient and raised.value.maybe_done
+
+
+def test_a_gateway_timeout_504_may_have_sent(http_server):
+    """The proxy gave up waiting, but the gateway behind it may have taken the text."""
+    http_server.answer(504, {"error": "upstream timed out"})
+    with pytest.raises(ExternalError) as raised:
+        gateway(http_server.url).send(to="+32475123456", body="Hi", idempotency_key=KEY)
+    assert raised.value.transient and raised.value.maybe_done
+    assert "HTTP 504" in raised.value.message
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503])
+def test_refusals_the_gateway_answered_have_certainly_not_sent(http_server, status):
+    http_server.answer(status, {"error": "busy"})
+    with pytest.raises(ExternalError) as raised:
+        gateway(http_server.url).send(to="+32475123456", body="Hi", idempotency_key=KEY)
+    assert raised.value.transient and not raised.value.maybe_done
 
 
 def test_unreachable_gateway_has_certainly_not_sent():
-    with pytest.raises(DeliveryError) as raised:
+    with pytest.raises(ExternalError) as raised:
         gateway(f"http://127.0.0.1:{free_port()}").send(to="+32475123456", body="Hi", idempotency_key=KEY)
-    assert raised.value.transient and not raised.value.maybe_sent
+    assert raised.value.transient and not raised.value.maybe_done

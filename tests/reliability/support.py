@@ -4,35 +4,19 @@ import base64
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
-from pathlib import Path
 
-import pytest
 import redis
 
 from actions import guardrails, services
 from actions.models import Action, ActionStatus, GuardrailPolicy
-from actions.protocol import ActionType
+from actions.types import ActionType
 from tests.actions.protocols import protocol_for
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def wait_until(predicate, *, timeout: float = 30, what: str = "the condition", interval: float = 0.1):
-    """Poll `predicate` until it returns something truthy (and return that), or fail the test."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"Timed out after {timeout}s waiting for {what}.")
-        time.sleep(interval)
+from tests.processes import PROJECT_DIR, wait_until  # noqa: F401 - wait_until is used through this module too
 
 
 S = ActionStatus
-#: Where every approved action must end once the dust settles (RELIABILITY.md: lost = 0).
+#: Where every approved action must end once the dust settles: none is ever lost.
 SETTLED = frozenset({S.EXECUTED, S.FAILED, S.OUTCOME_UNKNOWN})
 
 
@@ -115,6 +99,6 @@ for action in Action.objects.select_related("organization").filter(pk__in=sys.ar
 
 #: The beat sweeper; prints how many actions it found due.
 SWEEP = """
-from actions import execution
-print(len(execution.sweep_and_enqueue().due))
+from actions import execution, sweeper
+print(len(sweeper.sweep_and_enqueue().due))
 """

@@ -1,4 +1,4 @@
-"""Load with chaos (RELIABILITY.md, test 24): 1,000 approved reminders executed by a pool of
+"""Load with chaos: 1,000 approved reminders executed by a pool of
 workers while workers are `kill -9`-ed at random, Redis is killed and restarted empty, and
 every PostgreSQL session of the workers is ended (a database restart, as they see it).
 
@@ -14,8 +14,8 @@ import pytest
 from actions import services
 from actions.models import Action
 from tests.execution.actions import reminder
+from tests.fixtures.workers import Worker
 
-from .conftest import Worker
 from .services import PrivateRedis, end_other_sessions
 from .support import (APPROVE, SETTLED, SWEEP, S, allow_bulk_email, duplicated, ids_with, message_id_of, message_ids,
                       run_aiom, statuses, wait_until)
@@ -30,8 +30,8 @@ CONCURRENCY = 3
 SWEEP_AFTER_EVERY_LEASE = """
 from datetime import timedelta
 from django.utils import timezone
-from actions import execution
-report = execution.sweep_and_enqueue(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
+from actions import execution, sweeper
+report = sweeper.sweep_and_enqueue(now=timezone.now() + timedelta(seconds=execution.lease_seconds() + 1))
 print(len(report.due), report.released, report.unknown)
 """
 
@@ -110,5 +110,5 @@ def test_1000_actions_through_worker_kills_a_redis_restart_and_a_database_restar
     assert lost == 0, dict(final)
     assert duplicated(received) == 0
     actions = Action.objects.in_bulk(ids)
-    assert all(received[message_id_of(actions[pk])] == 1 for pk in ids_with(ids, S.EXECUTED))
-    assert all(received[message_id_of(actions[pk])] == 0 for pk in ids_with(ids, S.FAILED))  # nothing went out
+    assert {received[message_id_of(actions[pk])] for pk in ids_with(ids, S.EXECUTED)} == {1}  # sent, once
+    assert {received[message_id_of(actions[pk])] for pk in ids_with(ids, S.FAILED)} <= {0}  # nothing went out

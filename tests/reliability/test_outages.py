@@ -5,7 +5,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from actions import execution, services
+from actions import execution, services, sweeper
 from actions.models import Action, ActionStatus, Approval, ExecutionLog
 from audit.models import ActionEvent, EventType
 from integrations.models import OdooConnection
@@ -34,10 +34,10 @@ def test_redis_down_during_approval_the_approval_stands_and_the_sweeper_runs_it_
     assert not queued_executions(redis.Redis.from_url(settings.CELERY_BROKER_URL))  # the wake-up never arrived
 
     start_worker()
-    report = execution.sweep_and_enqueue()
+    report = sweeper.sweep_and_enqueue()
     assert report.due == [action.pk]
     wait_until(lambda: executed(action), timeout=30, what="the swept action to run")
-    assert execution.sweep_and_enqueue().due == []
+    assert sweeper.sweep_and_enqueue().due == []
     assert message_ids(smtp_server) == {message_id_of(action): 1}
 
 
@@ -62,7 +62,7 @@ def test_odoo_down_retries_with_backoff_then_fails_and_a_manual_retry_posts_once
     restarted = start_in_thread(seed="demo")  # Odoo is back, at a new address
     try:
         OdooConnection.objects.filter(organization=connected_org).update(url=restarted.url)
-        execution.retry_failed(action, user=approver)
+        services.retry_failed(action, user=approver)
         wait_until(lambda: executed(action), timeout=30, what="the retried action to run")
         with OdooClient(OdooConnection.objects.get(organization=connected_org).config()) as odoo:
             notes = odoo.search_read("mail.message", [("model", "=", "res.partner"), ("res_id", "=", partner_id),

@@ -1,6 +1,6 @@
 """Restarts: a worker stopped politely, Redis restarted empty, PostgreSQL dropping its
 connections mid-task or down during an approval. Each time nothing approved is lost, nothing
-is sent twice, and what cannot be known is said (RELIABILITY.md, tests 5, 6, 8 and 9).
+is sent twice, and what cannot be known is said (restarts and outages of each service).
 
 Redis and PostgreSQL outages are caused on the test's own instances and sessions only
 (`services.py`); the machine's servers keep running.
@@ -16,16 +16,16 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from actions import execution, services
-from actions.approval_links import make_token
+from actions import services, sweeper
+from actions.tokens import make_token
 from actions.models import Action, ActionStatus, Approval, Decision, UsedApprovalLink
-from actions.protocol import ActionType
+from actions.types import ActionType
 from audit.models import ActionEvent
 from tests.actions.protocols import protocol_for
 from tests.approvals.pages import decision_form
 from tests.execution.actions import reminder
+from tests.fixtures.workers import Worker
 
-from .conftest import Worker
 from .services import PrivateRedis, database_unreachable, end_other_sessions
 from .support import (APPROVE, SETTLED, SWEEP, all_settled, allow_bulk_email, approved, duplicated, ids_with,
                       message_id_of, message_ids, queued_executions, run_aiom, statuses, wait_until)
@@ -60,7 +60,7 @@ def test_warm_shutdown_mid_batch_finishes_what_it_started_and_the_next_worker_do
 
     start_worker(concurrency=2)
     wait_until(lambda: statuses(ids)[S.EXECUTED] == len(ids), timeout=45, what="the new worker to finish the batch")
-    report = execution.sweep_and_enqueue()
+    report = sweeper.sweep_and_enqueue()
     assert (report.due, report.released, report.unknown) == ([], 0, 0)
     assert message_ids(smtp_server) == {message_id_of(action): 1 for action in actions}
     print(f"\nSIGTERM after {len(ids) - at_exit[S.APPROVED]} of {len(ids)}; {len(in_flight)} in flight finished; "
@@ -118,7 +118,7 @@ def test_database_sessions_ended_mid_batch_every_action_settles_and_nothing_is_s
     wait_until(lambda: queue.llen("celery") == 0 and queue.hlen("unacked") == 0, timeout=45,
                what="the worker to go through every task it was given")
     stranded = statuses(ids)
-    report = execution.sweep_and_enqueue(now=past_every_lease())  # once the interrupted claims expire
+    report = sweeper.sweep_and_enqueue(now=past_every_lease())  # once the interrupted claims expire
     wait_until(lambda: all_settled(ids), timeout=45, what="every action to settle after the sweep")
 
     final = statuses(ids)
@@ -131,7 +131,7 @@ def test_database_sessions_ended_mid_batch_every_action_settles_and_nothing_is_s
     assert lost == 0
     assert duplicated(received) == 0
     executed, failed = ids_with(ids, S.EXECUTED), ids_with(ids, S.FAILED)
-    assert all(received[message_id_of(action)] == 1 for action in actions if action.pk in executed)
+    assert {received[message_id_of(action)] for action in actions if action.pk in executed} == {1}
     # "Failed" tells a person nothing went out, and offers a retry: it must be true.
     sent_yet_failed = [str(action.pk) for action in actions if action.pk in failed and received[message_id_of(action)]]
     assert sent_yet_failed == []

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from actions import execution
+from actions import execution, sweeper
 
 
 class Command(BaseCommand):
@@ -14,9 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, inline=False, **options):
         if not inline:
-            self.stdout.write(str(execution.sweep_and_enqueue()))
+            self.stdout.write(str(sweeper.sweep_and_enqueue()))
             return
-        report = execution.sweep()
+        report = sweeper.sweep()
         self.stdout.write(str(report))
         for action_id in report.due:
             outcome = execution.execute(action_id)

@@ -1,5 +1,5 @@
 """Sessions speaking Odoo's documented XML-RPC shapes to the sandbox (the sandbox fixtures
-themselves are in tests/conftest.py)."""
+themselves are in tests/fixtures/odoo.py)."""
 
 import xmlrpc.client
 

@@ -1,5 +1,5 @@
-"""Per-organisation Odoo connections: settings fallback, the admin that never shows the secret,
-the "Test connection" action, and seed_demo."""
+"""Per-organisation Odoo connections: which configuration an organisation uses, the clients made
+from it, the admin that never shows the secret, the "Test connection" action, and seed_demo."""
 
 import io
 
@@ -11,6 +11,7 @@ from django.urls import reverse
 from aiom.models import Organization
 from integrations.models import OdooConnection
 from integrations.odoo.config import OdooConfig
+from integrations.odoo.connections import client_for, config_for, shared_client_for
 from integrations.odoo.errors import OdooError
 
 SECRET = "s3cret-odoo-key-7f1c"
@@ -29,21 +30,42 @@ def superuser_client(client, db):
     return client
 
 
-def test_organization_config_comes_from_its_connection(connection):
-    config = OdooConfig.for_organization(connection.organization)
+def use_settings_odoo(settings):
+    settings.ODOO_URL, settings.ODOO_DB, settings.ODOO_USERNAME = "http://odoo.internal:8069/", "main", "api"
+    settings.ODOO_PASSWORD, settings.ODOO_API_KEY, settings.ODOO_PROTOCOL = "pw", "key-wins", "xmlrpc"
+
+
+def test_organization_config_comes_from_its_connection_not_the_settings(connection, settings):
+    use_settings_odoo(settings)
+
+    config = config_for(connection.organization)
 
     assert (config.url, config.db, config.username, config.secret, config.protocol) == (
         "https://acme.example.com", "acme", "bot@acme.example.com", SECRET, "json2")
     assert SECRET not in repr(config) + repr(connection) + str(connection)
 
 
-def test_organization_without_connection_falls_back_to_settings(org, settings):
-    settings.ODOO_URL, settings.ODOO_DB, settings.ODOO_USERNAME = "http://odoo.internal:8069/", "main", "api"
-    settings.ODOO_PASSWORD, settings.ODOO_API_KEY, settings.ODOO_PROTOCOL = "pw", "key-wins", "xmlrpc"
+def test_organization_without_connection_falls_back_to_settings(org, connection, other_org, settings):
+    use_settings_odoo(settings)
 
-    config = OdooConfig.for_organization(org)
+    config = config_for(other_org)
 
     assert (config.url, config.db, config.secret) == ("http://odoo.internal:8069", "main", "key-wins")
+
+
+def test_shared_clients_are_reused_until_the_connection_changes(connection):
+    organization = connection.organization
+    first = shared_client_for(organization)
+
+    assert shared_client_for(organization) is first
+    fresh = client_for(organization)
+    assert fresh is not first and fresh.config == first.config
+    fresh.close()
+
+    connection.secret = "rotated-key"
+    connection.save()
+    renewed = shared_client_for(organization)
+    assert renewed is not first and renewed.config.secret == "rotated-key"
 
 
 @pytest.mark.parametrize("changes, message", [
