@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.odoo.errors import OdooMissingError
 
-from .models import Channel, LedgerStatus, OutboundRecord, OutreachState
+from .models import LedgerStatus, OutboundRecord, OutreachState
 from .predicates import (
     NoDuplicateActionInWindow,
     OdooFieldEquals,
@@ -211,7 +211,7 @@ def next_allowed_time(now: datetime, *, zone: str, start, end, weekends: bool) -
 
 
 def channel_of(protocol: ActionProtocol) -> str:
-    return {"send_email": Channel.EMAIL, "send_sms": Channel.SMS}.get(protocol.safe_operation.value, Channel.ODOO)
+    return protocol.spec.op.channel
 
 
 def revision_for_observed_state(protocol: ActionProtocol, failures: list[CheckResult]) -> ActionProtocol | None:

@@ -52,7 +52,7 @@ class MessageDraft(BaseModel):
         description="Email subject or task title: one line. Null for SMS and internal notes.",
     )
     body: Annotated[str, StringConstraints(min_length=1, max_length=LONGEST_BODY)] = Field(
-        description="The message text: at most 2000 characters for email, 640 for SMS, 5000 for notes.",
+        description="The message text, within the limit of its action type (see the master prompt).",
     )
     reasoning: Annotated[str, StringConstraints(min_length=20, max_length=1000)] = Field(
         description="For the approver, never sent: why this message, on this channel, now.",
@@ -83,6 +83,15 @@ class MessageDraft(BaseModel):
             raise ValueError(f"body is {len(self.body)} characters; "
                              f"{self.action_type} allows at most {spec.body_limit}")
         return self
+
+
+def _channel_limit(action_type: str) -> str:
+    """What the registry allows a draft of this type, in words for the model."""
+    spec = types.action_type(action_type)
+    subject = {"required": "needs a one-line subject of at most 255 characters",
+               "optional": "may have a one-line subject (its title)",
+               "none": "has no subject (null)"}[spec.subject]
+    return f"{spec.name} ({spec.op.channel.label.lower()}) {subject} and a body of at most {spec.body_limit} characters"
 
 
 def rules_draft(action_type: str, *, subject: str | None, body: str, reasoning: str) -> MessageDraft:
@@ -172,6 +181,7 @@ def _request(finding_facts: dict, draft: MessageDraft, allowed: list[str], organ
     system = render_to_string(MASTER_PROMPT_TEMPLATE, {
         "organization": organization_name,
         "allowed_action_types": allowed,
+        "channel_limits": [_channel_limit(name) for name in allowed],
         "tool_name": TOOL_NAME,
     }).strip()
     user = (

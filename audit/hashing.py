@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from aiom.text import canonical_json
+
 
 def normalize_data(data: dict) -> dict:
     """Make event data JSON-native (dates, decimals, UUIDs → strings) so it round-trips exactly.
@@ -47,5 +49,4 @@ def event_hash(*, organization_id: int, seq: int, action_id, event_type: str, ac
         "created_at": created_at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
         "prev_hash": prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from aiom.models import Membership, Organization, Role
 
-pytest_plugins = ["tests.fixtures.odoo", "tests.fixtures.mail", "tests.fixtures.workers"]
+pytest_plugins = ["tests.fixtures.odoo", "tests.fixtures.mail", "tests.fixtures.workers", "tests.fixtures.claude"]
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Analyzers run against the Odoo sandbox seeded with the demo company on a fixed day, so
 every expected number is one of the hand-computed `demo.FACTS`."""
 
-from datetime import date
-
 import pytest
 
 from integrations.models import OdooConnection
@@ -10,7 +8,8 @@ from integrations.odoo.client import OdooClient
 from integrations.odoo.config import OdooConfig
 from integrations.odoo.sandbox.server import start_in_thread
 
-TODAY = date(2025, 3, 12)
+from .demo_day import TODAY
+
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from analyzers import financial, operations, sales
 from integrations.odoo.sandbox.demo import FACTS
 
-from .conftest import TODAY
+from .demo_day import TODAY
 
 
 def test_financial_ages_open_receivables_into_buckets(odoo):

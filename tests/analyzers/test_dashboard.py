@@ -10,7 +10,7 @@ from analyzers.models import Analysis
 from analyzers.services import run_analysis
 from integrations.odoo.sandbox.demo import FACTS
 
-from .conftest import TODAY
+from .demo_day import TODAY
 
 
 def test_overview_shows_figures_charts_alerts_and_the_plan(client, approver, connected_org):

@@ -9,6 +9,7 @@ import httpx2
 import pytest
 
 from analyzers.drafting import NOT_CONFIGURED, TOOL_NAME, DraftOutcome, MessageDraft, improve_draft
+from tests.fixtures.claude import API_KEY
 from tests.integrations import claude_api
 from tests.integrations.claude_api import MODEL, FakeAnthropicApi, api_error, message
 
@@ -44,13 +45,7 @@ def tool_use(tool_input, name=TOOL_NAME):
     return claude_api.tool_use(tool_input, name)
 
 
-@pytest.fixture(autouse=True)
-def claude_settings(settings):
-    settings.ANTHROPIC_API_KEY = "sk-ant-test-0123456789"
-    settings.ANTHROPIC_MODEL = MODEL
-    settings.ANTHROPIC_TIMEOUT = 5.0
-    settings.ANTHROPIC_MAX_RETRIES = 2
-    return settings
+pytestmark = pytest.mark.usefixtures("claude_settings")
 
 
 def improve(api, **overrides) -> DraftOutcome:
@@ -80,7 +75,7 @@ def test_claude_draft_is_used_with_its_usage_and_latency():
     [request] = api.requests
     assert request.url.path == "/v1/messages"
     credentials = request.headers.get("x-api-key", "") + request.headers.get("authorization", "")
-    assert "sk-ant-test-0123456789" in credentials
+    assert API_KEY in credentials
 
 
 def test_request_forces_the_draft_tool_with_the_master_prompt_and_data_blocks():

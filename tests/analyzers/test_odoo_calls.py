@@ -9,7 +9,7 @@ from integrations.odoo.client import OdooClient
 from integrations.odoo.config import OdooConfig
 from integrations.odoo.sandbox.server import start_in_thread
 
-from .conftest import TODAY
+from .demo_day import TODAY
 
 UNPAGED = 10**9
 

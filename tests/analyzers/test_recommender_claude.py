@@ -12,14 +12,12 @@ from analyzers.drafting import TOOL_NAME
 from analyzers.models import Analysis, Finding
 from tests.integrations.claude_api import FakeAnthropicApi, message, tool_use
 
-from .conftest import TODAY
+from .demo_day import TODAY
 
 
 @pytest.fixture
-def claude(settings):
-    settings.ANTHROPIC_API_KEY = "sk-ant-test-0123456789"
-    settings.ANTHROPIC_MODEL = "claude-test-model"
-    settings.ANTHROPIC_MAX_RETRIES = 0
+def claude(claude_settings):
+    claude_settings.ANTHROPIC_MAX_RETRIES = 0
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from integrations.models import OdooConnection
 from integrations.odoo.sandbox.demo import FACTS
 from tests.integrations.servers import free_port
 
-from .conftest import TODAY
+from .demo_day import TODAY
 
 
 def actions_by_target():

@@ -6,7 +6,7 @@ from actions.models import Action, ActionStatus
 from tests.execution.actions import reminder
 from tests.reliability.support import message_ids, wait_until
 
-from .conftest import log_in
+from .pages import log_in
 
 
 def _overdue_invoices(odoo, count):

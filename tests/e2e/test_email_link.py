@@ -13,7 +13,7 @@ from integrations.outbox import OutboxMessage
 from tests.actions.protocols import protocol_for
 from tests.reliability.support import wait_until
 
-from .conftest import log_in
+from .pages import log_in
 
 
 def test_approve_from_the_link_in_the_outbox(live_server, browser, screenshot, org, approver, django_user_model,

@@ -6,8 +6,7 @@ import json
 import httpx2
 
 from integrations.llm import anthropic_client
-
-MODEL = "claude-test-model"
+from tests.fixtures.claude import MODEL
 
 
 def message(*content, stop_reason="tool_use"):

@@ -7,6 +7,7 @@ import pytest
 
 from integrations.errors import ExternalError
 from integrations.llm import LlmError, ToolAnswer, anthropic_client, call_tool
+from tests.fixtures.claude import API_KEY
 
 from .claude_api import MODEL, FakeAnthropicApi, api_error, message, tool_use
 
@@ -18,13 +19,7 @@ TOOL = {
 ANSWER = {"answer": "Invoice INV/2025/0042 is 12 days overdue."}
 
 
-@pytest.fixture(autouse=True)
-def claude_settings(settings):
-    settings.ANTHROPIC_API_KEY = "sk-ant-test-0123456789"
-    settings.ANTHROPIC_MODEL = MODEL
-    settings.ANTHROPIC_TIMEOUT = 5.0
-    settings.ANTHROPIC_MAX_RETRIES = 2
-    return settings
+pytestmark = pytest.mark.usefixtures("claude_settings")
 
 
 def call(api, **overrides) -> ToolAnswer:
@@ -50,7 +45,7 @@ def test_the_tool_input_comes_back_with_its_usage_and_latency():
     [request] = api.requests
     assert request.url.path == "/v1/messages"
     credentials = request.headers.get("x-api-key", "") + request.headers.get("authorization", "")
-    assert "sk-ant-test-0123456789" in credentials
+    assert API_KEY in credentials
 
 
 def test_request_forces_the_one_tool_with_the_system_prompt_and_user_message():

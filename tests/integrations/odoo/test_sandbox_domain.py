@@ -7,7 +7,7 @@ import pytest
 
 from integrations.odoo.sandbox.server import start_in_thread
 
-from .conftest import XmlRpcSession
+from .sessions import XmlRpcSession
 
 CONTACTS = [
     # name, parent, values

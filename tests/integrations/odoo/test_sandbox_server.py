@@ -12,7 +12,7 @@ from integrations.odoo.sandbox.demo import FACTS
 from integrations.odoo.sandbox.server import start_in_thread
 from integrations.odoo.sandbox.services import Credentials
 
-from .conftest import XmlRpcSession
+from .sessions import XmlRpcSession
 
 
 def test_paging_with_explicit_order_returns_every_record_once(odoo):

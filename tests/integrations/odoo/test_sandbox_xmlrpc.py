@@ -4,7 +4,7 @@ import xmlrpc.client
 
 import pytest
 
-from .conftest import XmlRpcSession
+from .sessions import XmlRpcSession
 
 
 def fault_of(call):
