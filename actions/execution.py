@@ -21,6 +21,7 @@ from integrations.errors import ExternalError
 from integrations.odoo.connections import shared_client_for
 
 from . import guardrails, lifecycle, notifications, operations
+from .fields import OUTSIDE_CHANNELS
 from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
 from .protocol import ActionProtocol, parse_protocol
 from .revalidation import channel_of, recent_outreach, revalidate, revision_for_observed_state
@@ -192,7 +193,7 @@ def _finish(run: _Run, result: dict, record: OutboundRecord) -> Outcome:
         OutboundRecord.objects.filter(pk=record.pk).update(
             status=LedgerStatus.SENT, external_id=str(result.get("external_id", ""))[:200],
             detail={"result": result}, updated_at=now)
-        if record.channel in (Channel.EMAIL, Channel.SMS) and record.partner_id:
+        if record.channel in OUTSIDE_CHANNELS and record.partner_id:
             _record_outreach(run, record, now)
         run.log.external_ids = result.get("external_ids", {})
         lifecycle.transition(action, S.EXECUTED, result=result, executed_at=now, lease_expires_at=None, error="",
@@ -264,10 +265,10 @@ def _handle_error(run: _Run, exc: Exception) -> Outcome:
     logger.warning("action %s attempt %s failed (%s): %s", run.action.pk, run.action.attempts,
                    "permanent" if permanent else "transient", message)
     record = OutboundRecord.objects.filter(action=run.action, status=LedgerStatus.SENDING).first()
-    if record is not None and record.channel in (Channel.EMAIL, Channel.SMS) and maybe_done:
+    if record is not None and record.channel in OUTSIDE_CHANNELS and maybe_done:
         with transaction.atomic():
             return mark_outcome_unknown(run.action, record, message)
-    if record is not None and record.channel in (Channel.EMAIL, Channel.SMS):
+    if record is not None and record.channel in OUTSIDE_CHANNELS:
         OutboundRecord.objects.filter(pk=record.pk).update(status=LedgerStatus.NOT_SENT, detail={"error": message})
     if not permanent and run.action.attempts < MAX_ATTEMPTS:
         delay = backoff_seconds(run.action.attempts)

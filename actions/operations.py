@@ -251,4 +251,4 @@ def _note_after_send(context: Context, result: Result, model: str | None, record
         result.external_ids["mail.message"] = _post_note(context, model, record_id, text)
     except Exception as exc:  # noqa: BLE001 - recorded as a warning on the executed action
         result.warnings.append(f"The message was sent, but the note on {model} #{record_id} failed: "
-                               f"{getattr(exc, 'message', None) or exc}")
+                               f"{exc.message if isinstance(exc, ExternalError) else exc}")

@@ -6,7 +6,7 @@ import json
 import httpx2
 
 from integrations.llm import anthropic_client
-from tests.fixtures.claude import MODEL
+from tests.fixtures.claude import API_KEY, MODEL
 
 
 def message(*content, stop_reason="tool_use"):
@@ -53,3 +53,11 @@ class FakeAnthropicApi:
 
     def sent(self, index=-1):
         return json.loads(self.requests[index].content)
+
+
+def the_one_request(api):
+    """The single Messages API request the SDK made, checked to carry the configured key."""
+    [request] = api.requests
+    assert request.url.path == "/v1/messages"
+    assert API_KEY in request.headers.get("x-api-key", "") + request.headers.get("authorization", "")
+    return request

@@ -7,9 +7,8 @@ import pytest
 
 from integrations.errors import ExternalError
 from integrations.llm import LlmError, ToolAnswer, anthropic_client, call_tool
-from tests.fixtures.claude import API_KEY
 
-from .claude_api import MODEL, FakeAnthropicApi, api_error, message, tool_use
+from .claude_api import MODEL, FakeAnthropicApi, api_error, message, the_one_request, tool_use
 
 TOOL = {
     "name": "submit_answer",
@@ -42,10 +41,7 @@ def test_the_tool_input_comes_back_with_its_usage_and_latency():
     assert answer.input == ANSWER
     assert (answer.input_tokens, answer.output_tokens) == (1432, 187)
     assert answer.latency_ms > 0
-    [request] = api.requests
-    assert request.url.path == "/v1/messages"
-    credentials = request.headers.get("x-api-key", "") + request.headers.get("authorization", "")
-    assert API_KEY in credentials
+    the_one_request(api)
 
 
 def test_request_forces_the_one_tool_with_the_system_prompt_and_user_message():
