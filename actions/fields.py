@@ -5,6 +5,7 @@ A leaf module: it imports no other part of AIOM but the shared text and channel 
 registry (`types.py`) and the protocol (`protocol.py`) can both stand on it.
 """
 
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, Union
 
@@ -63,8 +64,12 @@ OUTSIDE_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
 
 
 def no_line_breaks(value: str) -> str:
+    """One line, refused at proposal or edit rather than at send time (after approval): no CR/LF,
+    and no other control, format or separator character that could end or hide part of a line."""
     if "\r" in value or "\n" in value:
         raise ValueError("must not contain line breaks (CR or LF)")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in value):
+        raise ValueError("must not contain control or invisible characters")
     return value
 
 

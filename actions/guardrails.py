@@ -17,6 +17,7 @@ from audit.services import Actor, append_event
 
 from .models import Channel, GuardrailPolicy, LedgerStatus, OutboundRecord
 from .fields import RiskLevel
+from . import types
 from .types import approvals_required
 from .protocol import ActionProtocol
 
@@ -39,12 +40,22 @@ def policy_for(organization) -> GuardrailPolicy:
     return policy
 
 
+#: Set by the recommender when Claude wrote the copy or chose the type (metadata "written_by").
+WRITTEN_BY_CLAUDE = "claude"
+
+
 def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decision:
     spec = protocol.spec
-    risk = RiskLevel.highest(protocol.risk_level, spec.risk_floor)
+    floors = [spec]
+    # A type Claude chose instead of the rules' one keeps the stricter of the two floors.
+    if (replaced := protocol.metadata.get("rules_action_type")) in types.ACTION_TYPES:
+        floors.append(types.action_type(replaced))
+    strictest = max(floors, key=lambda entry: entry.risk_floor.rank)
+    risk = RiskLevel.highest(protocol.risk_level, strictest.risk_floor)
     notes = []
     if risk != protocol.risk_level:
-        notes.append(f"Risk raised from {protocol.risk_level.value} to {risk.value}, the minimum for {spec.label}.")
+        notes.append(f"Risk raised from {protocol.risk_level.value} to {risk.value}, the minimum for "
+                     f"{strictest.label}.")
     refusals = refusals_for(policy, protocol)
     if refusals:
         return Decision(DENY, risk, tuple(refusals + notes))
@@ -57,6 +68,8 @@ def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decisi
         reason = f"{risk.value.capitalize()}-risk actions need approval."
     elif not spec.op.auto_executable:
         reason = "This kind of action always needs approval."
+    elif protocol.metadata.get("written_by") == WRITTEN_BY_CLAUDE:
+        reason = "Claude wrote or chose this action, so a person approves it."
     elif not policy.auto_execute_internal:
         reason = "Automatic execution of internal actions is turned off for this organisation."
     elif amount is not None and amount > policy.max_amount_without_approval:

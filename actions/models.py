@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 
 from . import types
@@ -145,6 +145,10 @@ class GuardrailPolicy(models.Model):
         default=0, validators=[MaxValueValidator(24 * 60)],
         help_text="0 sends an approval email per action; N sends each approver at most one email per N minutes, "
                   "listing every action that became pending since the last one. SMS stay immediate.")
+    payment_instructions = models.TextField(
+        blank=True, max_length=500, validators=[MaxLengthValidator(500)],
+        help_text="How customers pay you (bank account, reference to quote). Printed as written in every payment "
+                  "reminder; AIOM never takes payment details from Odoo or from Claude.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -2,12 +2,14 @@
 checked again. One place, used by the dashboard, the admin and approval emails, so every
 channel shows the same thing."""
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
+from .inputs import SendEmailInputs
 from .models import Action
 from .protocol import ActionProtocol
 
@@ -59,6 +61,23 @@ def contacts(protocol: ActionProtocol) -> list[ContactRow]:
             for effect in protocol.external_effects]
 
 
+def recipient_domains(protocol: ActionProtocol) -> list[str]:
+    """The domains an email goes to, in order, when there are several (a reminder to acme.com
+    that also goes to another domain deserves a second look); empty otherwise."""
+    inputs = protocol.operation.inputs
+    if not isinstance(inputs, SendEmailInputs):
+        return []
+    domains = list(dict.fromkeys(str(address).rpartition("@")[2].lower() for address in [*inputs.to, *inputs.cc]))
+    return domains if len(domains) > 1 else []
+
+
+def content_flags(protocol: ActionProtocol) -> list[str]:
+    """What was cleaned out of Odoo text before it was written into this action, in words
+    ("partner name: a link removed"); set when the action was written."""
+    flags = protocol.metadata.get("content_flags")
+    return [str(flag) for flag in flags] if isinstance(flags, list) else []
+
+
 def describe_predicate(predicate) -> str:
     kind = predicate.type
     if kind == "odoo_record_exists":
@@ -106,6 +125,12 @@ class ActionCard:
     def contacts(self):
         return contacts(self.protocol)
 
+    def recipient_domains(self):
+        return recipient_domains(self.protocol)
+
+    def content_flags(self):
+        return content_flags(self.protocol)
+
     def checks(self):
         return checks(self.protocol)
 
@@ -115,3 +140,19 @@ class ActionCard:
     def approvals_so_far(self):
         return [a for a in self.action.approvals.all()
                 if a.protocol_hash == self.action.protocol_hash and a.decision == "approve"]
+
+    def written_by_claude(self) -> bool:
+        return self.protocol.metadata.get("written_by") == "claude"
+
+    def rules_draft_diff(self) -> list[tuple[str, str]]:
+        """(mark, line) from the rules' draft to the message as it stands: "-" only in the rules'
+        draft, "+" only in this message, " " in both. Empty when the rules wrote it."""
+        rules_text = self.protocol.metadata.get("rules_body")
+        body = getattr(self.protocol.operation.inputs, "body", None)
+        if not self.written_by_claude() or not isinstance(rules_text, str) or body is None:
+            return []
+        return [(line[0], line[2:]) for line in difflib.ndiff(rules_text.splitlines(), body.splitlines())
+                if not line.startswith("?")]
+
+    def edit_warnings(self) -> list[str]:
+        return [str(warning) for warning in self.protocol.metadata.get("edit_warnings") or []]

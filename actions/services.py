@@ -15,7 +15,7 @@ from aiom.errors import ApplicationError, Conflict
 from audit.models import EventType
 from audit.services import AI, SYSTEM, Actor, append_event
 
-from . import dispatch, execution, guardrails, lifecycle, notifications
+from . import content, dispatch, execution, guardrails, lifecycle, notifications
 from .models import Action, ActionStatus, Approval, Decision, LedgerStatus, OutboundRecord
 from .permissions import ensure_can_decide
 from .fields import Source
@@ -283,7 +283,10 @@ def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
         changed = {name: value for name, value in inputs.items() if before.get(name) != value}
         if not changed:
             return locked
-        revised = current.revise(operation={"inputs": changed}, **_mirrors(current, changed))
+        warnings = _edit_warnings(before, changed)
+        extra = {"metadata": {"edit_warnings": [*current.metadata.get("edit_warnings", []), *warnings]}} \
+            if warnings else {}
+        revised = current.revise(operation={"inputs": changed}, **_mirrors(current, changed), **extra)
         Action.objects.filter(pk=locked.pk, status=ActionStatus.PENDING_APPROVAL,
                               protocol_hash=locked.protocol_hash).update(
             protocol=revised.model_dump(mode="json"), protocol_hash=revised.protocol_hash,
@@ -294,9 +297,17 @@ def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
                                        for name, value in revised.operation.inputs.model_dump(mode="json").items()
                                        if name in changed},
                            "previous_hash": locked.protocol_hash, "protocol_hash": revised.protocol_hash,
-                           "revision": locked.revision + 1})
+                           "revision": locked.revision + 1, "warnings": warnings})
     locked.refresh_from_db()
     return locked
+
+
+def _edit_warnings(before: dict, changed: dict) -> list[str]:
+    """People may write anything, but what their edit brings in that the text did not have (a
+    number, a link, an address, bank details) is pointed out to whoever approves it."""
+    return [f"{name}: {detail}" for name, value in changed.items()
+            if isinstance(value, str) and isinstance(before.get(name) or "", str)
+            for detail in content.added_details(before.get(name) or "", value)]
 
 
 def _mirrors(protocol: ActionProtocol, changed: dict) -> dict:

@@ -74,7 +74,7 @@ class SafeOperation(StrEnum):
     SCHEDULE_FOLLOW_UP = "schedule_follow_up"
 
 
-#: Longest body a draft (the rules' or Claude's) may write for an internal text.
+#: Longest body AIOM writes for an internal text.
 NOTE_BODY_LIMIT = 5000
 Subject = Literal["required", "optional", "none"]
 
@@ -93,9 +93,11 @@ class OperationSpec:
     auto_executable: bool = False
     #: Inputs a person may change before approving; recipients, amounts and targets never.
     editable: tuple[str, ...] = ()
-    #: Whether a draft of its copy has a subject (an email's subject, a task's name).
+    #: Whether a message has a subject line (an email) or is one body (an SMS); tasks and
+    #: activities have a title.
     subject: Subject = "none"
-    #: Longest body a draft may write (the inputs' own limits may be larger).
+    #: Longest body AIOM writes for it (the inputs' own limits may be larger): one SMS, a
+    #: readable email, a note.
     body_limit: int = NOTE_BODY_LIMIT
 
     @property
@@ -168,6 +170,8 @@ class ActionTypeSpec:
     builder: str | None = None
     #: For messages the recommender titles "<prefix>: <finding>".
     title_prefix: str | None = None
+    #: For outside messages, the template that lays out their facts and prose (`analyzers.messages`).
+    message_template: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "name", str(self.name))  # a plain name, also for built-in ones
@@ -226,11 +230,14 @@ def action_type_choices() -> list[tuple[str, str]]:
 _EMAIL, _SMS = SafeOperation.SEND_EMAIL, SafeOperation.SEND_SMS
 for _spec in (
     ActionTypeSpec(ActionType.SEND_INVOICE_REMINDER, _EMAIL, RiskLevel.MEDIUM, "send invoice reminder",
-                   builder="analyzers.builders.email", title_prefix="Email reminder"),
+                   builder="analyzers.builders.email", title_prefix="Email reminder",
+                   message_template="emails/invoice_reminder"),
     ActionTypeSpec(ActionType.SEND_INVOICE_REMINDER_SMS, _SMS, RiskLevel.HIGH, "send invoice reminder sms",
-                   builder="analyzers.builders.sms", title_prefix="SMS reminder"),
+                   builder="analyzers.builders.sms", title_prefix="SMS reminder",
+                   message_template="messages/invoice_reminder_sms.txt"),
     ActionTypeSpec(ActionType.FOLLOW_UP_STALLED_DEAL, _EMAIL, RiskLevel.MEDIUM, "follow up stalled deal",
-                   builder="analyzers.builders.email", title_prefix="Follow-up email"),
+                   builder="analyzers.builders.email", title_prefix="Follow-up email",
+                   message_template="emails/deal_follow_up"),
     ActionTypeSpec(ActionType.SCHEDULE_DEAL_CALL, SafeOperation.LOG_ODOO_ACTIVITY, RiskLevel.LOW,
                    "schedule deal call", builder="analyzers.builders.activity"),
     ActionTypeSpec(ActionType.ADVANCE_DEAL_STAGE, SafeOperation.UPDATE_ODOO_STAGE, RiskLevel.MEDIUM,

@@ -26,3 +26,10 @@ def raise_alert(organization, *, key: str, severity: str, title: str, message: s
 def resolve_alert(organization, *, key: str) -> int:
     return Alert.objects.filter(organization=organization, key=key, resolved_at__isnull=True).update(
         resolved_at=timezone.now())
+
+
+def resolve_alerts_except(organization, *, prefix: str, keep) -> int:
+    """Resolve the open alerts whose key starts with `prefix`, except those in `keep`: the
+    conditions a run no longer sees."""
+    return (Alert.objects.filter(organization=organization, key__startswith=prefix, resolved_at__isnull=True)
+            .exclude(key__in=list(keep)).update(resolved_at=timezone.now()))

@@ -80,7 +80,8 @@ def build_protocol(finding, intent: rules.Intent, ctx: "Context") -> dict:
         "finding_id": str(finding.pk) if finding.pk else None,
         "metadata": {"finding_fingerprint": finding.fingerprint, "finding_kind": finding.kind,
                      "rule": f"{finding.kind}:{intent.variant}", "as_of": ctx.as_of.isoformat(),
-                     **({"days_overdue": facts["days_overdue"]} if "days_overdue" in facts else {})},
+                     **({"days_overdue": facts["days_overdue"]} if "days_overdue" in facts else {}),
+                     **({"content_flags": list(intent.flags)} if intent.flags else {})},
     }
     return parse_protocol(document).model_dump(mode="json")
 

@@ -9,8 +9,12 @@ when either is unknown the metrics say so instead of guessing.
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
+from actions.content import neutralise
+
 from .base import PAGE_SIZE, AnalyzerResult, FindingData, many2one_id, many2one_name, money, odoo_date, read_by_ids
+from .contacts import recipients_of
 from .models import FindingKind, Severity
+from .odoo_text import shown_name
 
 #: (label, lowest days overdue, highest days overdue or None)
 AGING_BUCKETS = [("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None)]
@@ -108,8 +112,9 @@ def _receivables(odoo, as_of: date, page_size: int) -> dict:
         "residual": money(sum(invoice["residual"] for invoice in invoices)),
         "aging": aging,
         "currency": currencies.most_common(1)[0][0] if currencies else "",
-        "top_debtors": [{"partner_id": partner_id, "name": data["name"], "residual": money(data["residual"]),
-                         "invoices": data["count"]} for partner_id, data in debtors],
+        "top_debtors": [{"partner_id": partner_id, "name": neutralise(data["name"]).text or f"customer #{partner_id}",
+                         "residual": money(data["residual"]), "invoices": data["count"]}
+                        for partner_id, data in debtors],
     }
 
 
@@ -145,7 +150,15 @@ def _runway(cash: dict, outflow: dict) -> dict:
 
 
 def _overdue_finding(invoice: dict, partner: dict | None) -> FindingData:
+    """The raw partner name and email stay in the facts; the title names only the invoice, and
+    what the partner's fields hold that AIOM will not use is noted beside them."""
     partner = partner or {}
+    email = partner.get("email") or ""
+    facts = {**invoice, "partner_email": email, "partner_email_problem": recipients_of(email)[1] or "",
+             "partner_phone": partner.get("phone") or "",
+             "partner_name": partner.get("name") or invoice["partner_name"]}
+    shown_name(facts, facts["partner_name"], field="partner name", model="res.partner",
+               record_id=invoice["partner_id"], fallback=f"customer #{invoice['partner_id']}")
     return FindingData(
         kind=FindingKind.INVOICE_OVERDUE,
         severity=SEVERITY_BY_BUCKET[invoice["bucket"]],
@@ -157,8 +170,7 @@ def _overdue_finding(invoice: dict, partner: dict | None) -> FindingData:
         partner_id=invoice["partner_id"],
         amount=invoice["residual"],
         currency=invoice["currency"],
-        facts={**invoice, "partner_email": partner.get("email") or "", "partner_phone": partner.get("phone") or "",
-               "partner_name": partner.get("name") or invoice["partner_name"]},
+        facts=facts,
     )
 
 

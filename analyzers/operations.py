@@ -10,6 +10,7 @@ from datetime import date
 
 from .base import PAGE_SIZE, AnalyzerResult, FindingData, many2one_id, many2one_name, odoo_datetime, read_by_ids
 from .models import FindingKind, Severity
+from .odoo_text import shown_name
 
 CLOSED_TASK_STATES = ["1_done", "1_canceled"]
 TASK_FIELDS = ["name", "project_id", "user_ids", "date_deadline", "stage_id", "state", "priority", "parent_id"]
@@ -42,17 +43,23 @@ def _overdue_finding(task: dict, as_of: date, assignees: list[str], project: str
     deadline = odoo_datetime(task["date_deadline"])
     days = (as_of - deadline.date()).days
     severity = Severity.LOW if days < 7 else Severity.MEDIUM if days < 30 else Severity.HIGH
+    project_id = many2one_id(task["project_id"])
+    facts = {"task_id": task["id"], "name": task["name"], "project": project, "project_id": project_id,
+             "assignee_ids": list(task["user_ids"]), "assignees": assignees, "deadline": task["date_deadline"],
+             "days_overdue": days, "state": task["state"], "stage": many2one_name(task["stage_id"]),
+             "priority": task["priority"]}
+    name = shown_name(facts, task["name"], field="task name", model="project.task", record_id=task["id"],
+                      fallback=f"task #{task['id']}")
+    project = shown_name(facts, project, field="project name", model="project.project", record_id=project_id,
+                         fallback=f"project #{project_id}") if project_id else project
     return FindingData(
         kind=FindingKind.TASK_OVERDUE,
         severity=severity,
-        title=f"Task “{task['name']}” ({project}) is {days} days past its deadline",
+        title=f"Task “{name}” ({project}) is {days} days past its deadline",
         fingerprint=f"task_overdue:project.task:{task['id']}",
         target_model="project.task",
         target_id=task["id"],
-        facts={"task_id": task["id"], "name": task["name"], "project": project,
-               "project_id": many2one_id(task["project_id"]), "assignee_ids": list(task["user_ids"]),
-               "assignees": assignees, "deadline": task["date_deadline"], "days_overdue": days,
-               "state": task["state"], "stage": many2one_name(task["stage_id"]), "priority": task["priority"]},
+        facts=facts,
     )
 
 

@@ -5,9 +5,10 @@ into a complete protocol from the finding's Odoo facts. This module decides whic
 propose on this run (open actions are not proposed again, a run proposes a bounded number),
 and cancels pending actions whose finding no longer holds.
 
-When Claude is configured (`drafting`), it may rewrite the copy of outside messages and
-choose among the intent's allowed types; the protocol is still built from Odoo data, and
-anything the model writes that does not validate falls back to the rules.
+When Claude is configured (`drafting`), it may rewrite the prose slots of an outside message
+and choose among the intent's allowed types; the facts, subject and recipients are still
+written from Odoo data (`messages`), anything the model writes that fails a check falls back to
+the rules, and what Claude wrote or chose is marked as such and always waits for a person.
 """
 
 import logging
@@ -16,14 +17,14 @@ from datetime import date, datetime
 
 from django.conf import settings
 
+from actions import content, guardrails
 from actions import services as action_services
-from actions import types
 from actions.lifecycle import StaleTransition
 from actions.models import Action, ActionStatus, GuardrailPolicy
 from actions.fields import Source
-from actions.protocol import ProtocolError
+from actions.protocol import ProtocolError, parse_protocol
 
-from . import drafting, rules
+from . import drafting, messages, rules
 from .builders import build_protocol, target_of
 from .models import FindingKind, Severity
 
@@ -96,6 +97,7 @@ def propose_for_findings(findings, ctx: Context) -> Report:
     new = 0
     for finding in sorted(findings, key=lambda f: (-SEVERITY_RANK[Severity(f.severity)], -float(f.amount or 0), f.pk or 0)):
         outcome = rules.intents_for(finding, organization_name=ctx.organization.name, as_of=ctx.as_of,
+                                    payment_instructions=ctx.policy.payment_instructions,
                                     has_staff_project=ctx.staff_project is not None)
         report.skipped += [{"title": finding.title, "reason": note} for note in outcome.notes]
         for intent in outcome.intents:
@@ -132,15 +134,15 @@ def propose_for_findings(findings, ctx: Context) -> Report:
 
 
 def _protocol_with_model_copy(finding, intent: rules.Intent, ctx: Context, usage: ModelUsage) -> dict | None:
-    """The rules' protocol, with the model's copy when it offers valid copy."""
-    improved, reason = _improve_copy(finding, intent, ctx, usage)
+    """The rules' protocol, with the model's prose when it offers prose that passes every check."""
+    improved, provenance = _improve_copy(finding, intent, ctx, usage)
     if improved is not None:
         try:
-            return build_protocol(finding, improved, ctx)
+            return _with_provenance(build_protocol(finding, improved, ctx), provenance)
         except ProtocolError as error:
             usage.fallbacks.append({"finding": finding.fingerprint, "reason": f"model copy invalid: {error.message}"})
-    elif reason:
-        usage.fallbacks.append({"finding": finding.fingerprint, "reason": reason})
+    elif provenance:
+        usage.fallbacks.append({"finding": finding.fingerprint, "reason": provenance})
     try:
         return build_protocol(finding, intent, ctx)
     except ProtocolError as error:
@@ -148,30 +150,47 @@ def _protocol_with_model_copy(finding, intent: rules.Intent, ctx: Context, usage
         return None
 
 
-def _improve_copy(finding, intent: rules.Intent, ctx: Context, usage: ModelUsage) -> tuple[rules.Intent | None, str | None]:
-    """(the intent with the model's copy, None) or (None, why the rules' copy stays)."""
-    if not (types.action_type(intent.action_type).external or intent.alternatives) or not settings.ANTHROPIC_API_KEY:
+def _improve_copy(finding, intent: rules.Intent, ctx: Context, usage: ModelUsage):
+    """(the intent Claude's answer makes, its provenance) or (None, why the rules' copy stays)."""
+    if not settings.ANTHROPIC_API_KEY or usage.drafts >= MAX_MODEL_DRAFTS_PER_RUN:
         return None, None
-    if usage.drafts >= MAX_MODEL_DRAFTS_PER_RUN:
+    # Claude writes the prose of an outside message: the rules' own, or an allowed alternative's.
+    message = next((candidate for candidate in (intent, *intent.alternative_intents) if candidate.slots), None)
+    if message is None:
         return None, None
     usage.drafts += 1
     outcome = drafting.improve_draft(
         finding_facts=finding.facts,
-        draft=drafting.rules_draft(intent.action_type, subject=intent.copy.subject, body=intent.copy.body,
-                                   reasoning=intent.copy.reasoning),
+        draft=drafting.rules_draft(message.action_type, slots=message.slots, reasoning=message.copy.reasoning),
         allowed_action_types=intent.allowed_types, organization_name=ctx.organization.name,
+        claim_facts=content.ClaimFacts(amount_open=True, allows_escalation=message.tone == "firm"),
         **({"client": ctx.model_client} if ctx.model_client is not None else {}))
     usage.input_tokens += outcome.input_tokens or 0
     usage.output_tokens += outcome.output_tokens or 0
     usage.latency_ms += outcome.latency_ms or 0
     if not outcome.used_model:
         return None, outcome.fallback_reason or "model not used"
-    chosen = str(outcome.draft.action_type)
-    if chosen not in intent.allowed_types:
-        return None, f"model chose {chosen!r}, which is not allowed for this finding"
-    subject = outcome.draft.subject or (intent.copy.subject if chosen == intent.action_type else finding.title)
-    return replace(intent, action_type=chosen,
-                   copy=rules.Copy(subject=subject, body=outcome.draft.body, reasoning=outcome.draft.reasoning)), None
+    chosen = intent.for_type(outcome.draft.action_type)
+    provenance = {"written_by": guardrails.WRITTEN_BY_CLAUDE, "rules_action_type": str(intent.action_type),
+                  "rules_body": chosen.copy.body}
+    if chosen.slots is None:  # an internal alternative: Claude chose it, the rules' own words describe it
+        return chosen, provenance
+    slots = messages.Slots(**outcome.draft.slots())
+    try:
+        composed = messages.compose(chosen.action_type, finding.facts, slots, organization_name=ctx.organization.name,
+                                    payment_instructions=ctx.policy.payment_instructions, tone=chosen.tone)
+    except messages.DoesNotFit as error:
+        return None, f"Claude's prose does not fit one message: {error}; rules wrote this"
+    copy = rules.Copy(subject=composed.subject or chosen.copy.subject, body=composed.body,
+                      reasoning=outcome.draft.reasoning)
+    return replace(chosen, copy=copy, slots=slots), provenance
+
+
+def _with_provenance(document: dict, provenance: dict) -> dict:
+    """Who wrote the words goes with them: approvers see it, and guardrails never let an action
+    Claude wrote or chose run without a person (nor below the rules' type's risk)."""
+    document = {**document, "metadata": {**document["metadata"], **provenance}}
+    return parse_protocol(document).model_dump(mode="json")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,18 +3,22 @@
 Rules decide the action types and write the default copy; they work offline and are the
 whole answer when no language model is configured. Recipients are never chosen here from
 text: they are the partner's validated email or phone from Odoo (see `contacts`), and a
-finding whose partner cannot be reached becomes a task for staff instead.
+finding whose partner cannot be reached becomes a task for staff instead. Messages to
+customers are composed by `messages` from the facts and the rules' prose slots; every name
+from Odoo free text is neutralised before it appears in any text here, and each name that
+needed it becomes a flag approvers see.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from actions.types import ActionType
 from aiom.text import one_line
-from integrations.channels import SMS_MAX_CHARS
-from integrations.email import render_email
 
+from . import messages
 from .contacts import e164_phone, email_addresses
+from .messages import Slots, amount_due, customer_reference
+from .odoo_text import cleaning_flags, neutral_name
 from .models import FindingKind
 
 #: Titles, subjects and names: one line of at most this many characters.
@@ -33,33 +37,75 @@ class Copy:
 @dataclass(frozen=True)
 class Intent:
     """One action a rule wants for a finding. `variant` names the branch of the rule that chose
-    it (friendly/firm reminder, call/collect/unreachable task, runway); `alternatives` are
-    other types that fit the finding (the model may choose among them, never outside them)."""
+    it (friendly/firm reminder, call/collect/unreachable task, runway); `alternative_intents`
+    are the rules' complete intents for other types that fit the finding (the model may choose
+    among them, never outside them)."""
 
     action_type: str  # a registered action type (built-in ones by their ActionType name)
     copy: Copy
     variant: str = "friendly"
-    alternatives: tuple[ActionType, ...] = ()
+    #: The prose of an outside message (`copy.body` is composed from it); None for internal work.
+    slots: Slots | None = None
+    tone: str = "friendly"
+    #: One line per Odoo name that had to be cleaned ("partner name: a link removed").
+    flags: tuple[str, ...] = ()
+    alternative_intents: tuple["Intent", ...] = ()
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        return tuple(alternative.action_type for alternative in self.alternative_intents)
 
     @property
     def allowed_types(self) -> list[str]:
         return [str(self.action_type), *(str(alternative) for alternative in self.alternatives)]
+
+    def for_type(self, action_type: str) -> "Intent":
+        """The rules' own intent for `action_type`, which must be one of `allowed_types`."""
+        for intent in (self, *self.alternative_intents):
+            if str(intent.action_type) == str(action_type):
+                return intent
+        raise ValueError(f"{action_type!r} is not among {', '.join(self.allowed_types)}")
 
 
 @dataclass
 class RuleOutcome:
     intents: list[Intent] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
 
 
-def intents_for(finding, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:
+@dataclass(frozen=True)
+class _Setting:
+    """What the rules know besides the finding."""
+
+    organization_name: str
+    payment_instructions: str
+    as_of: date
+    has_staff_project: bool
+
+
+def intents_for(finding, *, organization_name: str, payment_instructions: str, as_of: date,
+                has_staff_project: bool) -> RuleOutcome:
+    """What to do about `finding`; `payment_instructions` are the organisation's own (its
+    guardrail policy), the only payment details any reminder prints."""
     rule = {
         FindingKind.INVOICE_OVERDUE: _invoice_overdue,
         FindingKind.DEAL_STALLED: _deal_stalled,
         FindingKind.TASK_OVERDUE: _task_overdue,
         FindingKind.CASH_RUNWAY_LOW: _cash_runway_low,
     }[FindingKind(finding.kind)]
-    return rule(finding.facts, organization_name=organization_name, as_of=as_of, has_staff_project=has_staff_project)
+    facts = {"partner_id": finding.partner_id, **finding.facts}
+    return rule(facts, _Setting(organization_name, payment_instructions, as_of, has_staff_project))
+
+
+def _message(action_type: ActionType, facts: dict, tone: str, setting: _Setting, *, subject: str | None = None,
+             reasoning: str, flags: tuple[str, ...], alternatives: tuple[Intent, ...] = ()) -> Intent:
+    """An outside message in the rules' own words, composed from the facts."""
+    slots = messages.default_slots(action_type, tone)
+    composed = messages.compose(action_type, facts, slots, organization_name=setting.organization_name,
+                                payment_instructions=setting.payment_instructions, tone=tone)
+    return Intent(action_type, Copy(composed.subject or subject, composed.body, reasoning), variant=tone,
+                  slots=slots, tone=tone, flags=flags, alternative_intents=alternatives)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -67,76 +113,42 @@ def intents_for(finding, *, organization_name: str, as_of: date, has_staff_proje
 # and SMS (over 60).
 
 
-def _invoice_overdue(facts: dict, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:
+def _invoice_overdue(facts: dict, setting: _Setting) -> RuleOutcome:
     days = facts["days_overdue"]
     emails, phone = email_addresses(facts.get("partner_email")), e164_phone(facts.get("partner_phone"))
-    outcome = RuleOutcome()
+    partner = neutral_name(facts["partner_name"], customer_reference(facts, "the customer"))
+    outcome = RuleOutcome(flags=cleaning_flags([("partner name", facts["partner_name"])]))
+    invoice = _Invoice(facts, setting, partner, outcome.flags)
     tone = "friendly" if days <= 30 else "firm"
-    task_type = ActionType.CREATE_COLLECTION_TASK if has_staff_project else ActionType.NOTE_ON_RECORD
-    if not has_staff_project:
+    task_type = ActionType.CREATE_COLLECTION_TASK if setting.has_staff_project else ActionType.NOTE_ON_RECORD
+    if not setting.has_staff_project:
         outcome.notes.append("No Odoo project to hold staff tasks: the collection step is a note on the invoice.")
     if days <= 30:
         if emails:
-            outcome.intents.append(_reminder_email(facts, tone, organization_name, alternatives=_sms_if(phone)))
+            alternatives = (invoice.sms(tone, "a reminder by SMS"),) if phone else ()
+            outcome.intents.append(invoice.email(tone, alternatives))
         elif phone:
-            outcome.intents.append(_reminder_sms(facts, tone, organization_name))
+            outcome.intents.append(invoice.sms(tone, "a reminder by SMS (no usable email address)"))
         else:
-            outcome.intents.append(_collection_task(facts, task_type, "unreachable"))
+            outcome.intents.append(invoice.task(task_type, "unreachable"))
         if not emails:
-            outcome.notes.append(f"{one_line(facts['partner_name'], LINE_LIMIT)} has no usable email address in Odoo.")
+            problem = facts.get("partner_email_problem")
+            outcome.notes.append(f"{partner} has no usable email address in Odoo"
+                                 + (f" ({problem}: AIOM sends nothing to it)." if problem else "."))
         return outcome
     if days <= 60:
         if emails:
-            outcome.intents.append(_reminder_email(facts, tone, organization_name))
+            outcome.intents.append(invoice.email(tone))
         elif phone:
-            outcome.intents.append(_reminder_sms(facts, tone, organization_name))
-        outcome.intents.append(_collection_task(facts, task_type, "call" if phone else "unreachable", phone=phone))
+            outcome.intents.append(invoice.sms(tone, "a reminder by SMS"))
+        outcome.intents.append(invoice.task(task_type, "call" if phone else "unreachable", phone=phone))
         return outcome
-    outcome.intents.append(_collection_task(facts, task_type, "collect", phone=phone))
+    outcome.intents.append(invoice.task(task_type, "collect", phone=phone))
     if phone:
-        outcome.intents.append(_reminder_sms(facts, tone, organization_name))
+        outcome.intents.append(invoice.sms(tone, "a reminder by SMS"))
     elif emails:
-        outcome.intents.append(_reminder_email(facts, tone, organization_name))
+        outcome.intents.append(invoice.email(tone))
     return outcome
-
-
-def _sms_if(phone: str | None) -> tuple[ActionType, ...]:
-    return (ActionType.SEND_INVOICE_REMINDER_SMS,) if phone else ()
-
-
-def _amount(facts: dict) -> str:
-    return f"{facts['residual']:,.2f} {facts['currency']}".strip()
-
-
-def _invoice_reasoning(facts: dict, channel: str) -> str:
-    paid = " (partly paid)" if facts["payment_state"] == "partial" else ""
-    return one_line(
-        f"Invoice {facts['name']} for {facts['partner_name']} was due on {facts['due']} and is "
-        f"{facts['days_overdue']} days overdue with {_amount(facts)} still open{paid}. "
-        f"At {facts['days_overdue']} days the rule is: {channel}.", 1000)
-
-
-def _reminder_email(facts: dict, tone: str, organization_name: str, alternatives=()) -> Intent:
-    subject, text, _ = render_email("emails/invoice_reminder", {
-        "partner_name": facts["partner_name"], "invoice_name": facts["name"], "amount_due": facts["residual"],
-        "currency": facts["currency"], "due_date": date.fromisoformat(facts["due"]),
-        "days_overdue": facts["days_overdue"], "tone": tone, "company_name": organization_name})
-    channel = "a friendly reminder by email" if tone == "friendly" else "a firm reminder by email with a 7-day deadline"
-    return Intent(ActionType.SEND_INVOICE_REMINDER,
-                  Copy(one_line(subject, LINE_LIMIT), text, _invoice_reasoning(facts, channel)),
-                  variant=tone, alternatives=alternatives)
-
-
-def _reminder_sms(facts: dict, tone: str, organization_name: str) -> Intent:
-    ask = ("Please arrange payment, or ignore this message if you have already paid." if tone == "friendly"
-           else "Please pay within 7 days or contact us if there is a problem with the invoice.")
-    body = (f"{one_line(organization_name, 60)}: invoice {facts['name']} ({_amount(facts)}) was due on "
-            f"{facts['due']} and is {facts['days_overdue']} days overdue. {ask}")
-    channel = "a reminder by SMS" + (" (no usable email address)" if tone == "friendly" else "")
-    return Intent(ActionType.SEND_INVOICE_REMINDER_SMS,
-                  Copy(f"SMS reminder for invoice {facts['name']}", body[:SMS_MAX_CHARS],
-                       _invoice_reasoning(facts, channel)),
-                  variant=tone)
 
 
 COLLECTION_SUBTASKS = [
@@ -146,73 +158,108 @@ COLLECTION_SUBTASKS = [
 ]
 
 
-def _collection_task(facts: dict, action_type: ActionType, purpose: str, phone: str | None = None) -> Intent:
-    partner = one_line(facts["partner_name"], 80)
-    if purpose == "call":
-        title = f"Call {partner} about overdue invoice {facts['name']}"
-        body = f"Call {partner} on {phone}: invoice {facts['name']} ({_amount(facts)}) is {facts['days_overdue']} days overdue."
-        channel = "a firm email and a call by the salesperson"
-    elif purpose == "unreachable":
-        title = f"Reach {partner} about overdue invoice {facts['name']}"
-        body = (f"Invoice {facts['name']} ({_amount(facts)}) is {facts['days_overdue']} days overdue and Odoo holds no "
-                f"usable email or phone for {partner}: find a contact and remind them.")
-        channel = "a task for staff, because the customer cannot be contacted automatically"
-    else:
-        title = f"Collect overdue invoice {facts['name']} from {partner}"
-        body = (f"Invoice {facts['name']} ({_amount(facts)}) is {facts['days_overdue']} days overdue. "
-                + (f"Phone: {phone}." if phone else "No usable phone number in Odoo."))
-        channel = "a collection task for staff" + (" and an SMS reminder" if phone else "")
-    return Intent(action_type, Copy(one_line(title, LINE_LIMIT), body, _invoice_reasoning(facts, channel)),
-                  variant=purpose)
+@dataclass(frozen=True)
+class _Invoice:
+    """The intents about one overdue invoice, all naming its customer the same cleaned way."""
+
+    facts: dict
+    setting: _Setting
+    partner: str
+    flags: tuple[str, ...]
+
+    def reasoning(self, channel: str) -> str:
+        facts = self.facts
+        paid = " (partly paid)" if facts["payment_state"] == "partial" else ""
+        return one_line(
+            f"Invoice {facts['name']} for {self.partner} was due on {facts['due']} and is "
+            f"{facts['days_overdue']} days overdue with {amount_due(facts)} still open{paid}. "
+            f"At {facts['days_overdue']} days the rule is: {channel}.", 1000)
+
+    def email(self, tone: str, alternatives: tuple[Intent, ...] = ()) -> Intent:
+        channel = ("a friendly reminder by email" if tone == "friendly"
+                   else "a firm reminder by email with a 7-day deadline")
+        return _message(ActionType.SEND_INVOICE_REMINDER, self.facts, tone, self.setting,
+                        reasoning=self.reasoning(channel), flags=self.flags, alternatives=alternatives)
+
+    def sms(self, tone: str, channel: str) -> Intent:
+        return _message(ActionType.SEND_INVOICE_REMINDER_SMS, self.facts, tone, self.setting,
+                        subject=f"SMS reminder for invoice {self.facts['name']}", reasoning=self.reasoning(channel),
+                        flags=self.flags)
+
+    def task(self, action_type: ActionType, purpose: str, phone: str | None = None) -> Intent:
+        facts, partner = self.facts, self.partner
+        amount = amount_due(facts)
+        if purpose == "call":
+            title = f"Call {partner} about overdue invoice {facts['name']}"
+            body = f"Call {partner} on {phone}: invoice {facts['name']} ({amount}) is {facts['days_overdue']} days overdue."
+            channel = "a firm email and a call by the salesperson"
+        elif purpose == "unreachable":
+            title = f"Reach {partner} about overdue invoice {facts['name']}"
+            body = (f"Invoice {facts['name']} ({amount}) is {facts['days_overdue']} days overdue and Odoo holds no "
+                    f"usable email or phone for {partner}: find a contact and remind them.")
+            channel = "a task for staff, because the customer cannot be contacted automatically"
+        else:
+            title = f"Collect overdue invoice {facts['name']} from {partner}"
+            body = (f"Invoice {facts['name']} ({amount}) is {facts['days_overdue']} days overdue. "
+                    + (f"Phone: {phone}." if phone else "No usable phone number in Odoo."))
+            channel = "a collection task for staff" + (" and an SMS reminder" if phone else "")
+        return Intent(action_type, Copy(one_line(title, LINE_LIMIT), body, self.reasoning(channel)),
+                      variant=purpose, flags=self.flags)
 
 
 # ---------------------------------------------------------------------------------------------
 # Stalled deals: a call for the salesperson, or a follow-up email once the closing date passed.
 
 
-def _deal_stalled(facts: dict, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:
+def _deal_stalled(facts: dict, setting: _Setting) -> RuleOutcome:
     emails = email_addresses(facts.get("partner_email")) or email_addresses(facts.get("lead_email"))
+    flags = cleaning_flags([("partner name", facts["partner_name"]), ("deal name", facts["name"]),
+                            ("salesperson", facts["salesperson"]), ("stage", facts["stage"])])
+    partner = neutral_name(facts["partner_name"], customer_reference(facts, "the customer"))
+    deal = neutral_name(facts["name"], f"deal #{facts['lead_id']}")
     reasons = []
     if facts["days_in_stage"]:
-        reasons.append(f"has been in stage {facts['stage']} for {facts['days_in_stage']} days")
+        reasons.append(f"has been in stage {neutral_name(facts['stage'], 'its stage')} for {facts['days_in_stage']} days")
     if facts["days_past_deadline"]:
         reasons.append(f"is {facts['days_past_deadline']} days past its expected closing date ({facts['deadline']})")
-    situation = f"The deal {facts['name']} ({facts['expected_revenue']:,.2f} expected) {' and '.join(reasons)}."
+    situation = f"The deal {deal} ({facts['expected_revenue']:,.2f} expected) {' and '.join(reasons)}."
     call = Intent(ActionType.SCHEDULE_DEAL_CALL, Copy(
-        one_line(f"Call {facts['partner_name'] or 'the customer'} about {facts['name']}", LINE_LIMIT),
+        one_line(f"Call {partner} about {deal}", LINE_LIMIT),
         f"{situation} Ask what is blocking the decision and agree the next step.",
-        one_line(f"{situation} A call from the salesperson is the cheapest way to restart it.", 1000)),
-        alternatives=(ActionType.FOLLOW_UP_STALLED_DEAL,) if emails else ())
-    if not (emails and facts["days_past_deadline"]):
-        return RuleOutcome([call])
-    subject, text, _ = render_email("emails/deal_follow_up", {
-        "partner_name": facts["partner_name"] or "there", "deal_name": facts["name"],
-        "sender_name": facts["salesperson"], "company_name": organization_name})
-    email = Intent(ActionType.FOLLOW_UP_STALLED_DEAL, Copy(
-        one_line(subject, LINE_LIMIT), text,
-        one_line(f"{situation} Its closing date has passed, so a short follow-up email asks the customer "
-                 "for the next step.", 1000)),
-        alternatives=(ActionType.SCHEDULE_DEAL_CALL,))
-    return RuleOutcome([email])
+        one_line(f"{situation} A call from the salesperson is the cheapest way to restart it.", 1000)), flags=flags)
+    if not emails:
+        return RuleOutcome([call], flags=flags)
+    why = ("Its closing date has passed, so a short follow-up email asks the customer for the next step."
+           if facts["days_past_deadline"] else "A short follow-up email asks the customer for the next step.")
+    email = _message(ActionType.FOLLOW_UP_STALLED_DEAL, facts, "friendly", setting,
+                     reasoning=one_line(f"{situation} {why}", 1000), flags=flags, alternatives=(call,))
+    if not facts["days_past_deadline"]:
+        return RuleOutcome([replace(call, alternative_intents=(email,))], flags=flags)
+    return RuleOutcome([email], flags=flags)
 
 
 # ---------------------------------------------------------------------------------------------
 # Overdue tasks and low runway: internal work.
 
 
-def _task_overdue(facts: dict, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:
-    who = ", ".join(facts["assignees"]) or "Nobody is assigned to this task"
+def _task_overdue(facts: dict, setting: _Setting) -> RuleOutcome:
+    flags = cleaning_flags([("task name", facts["name"]), ("project name", facts["project"]),
+                            *(("assignee name", name) for name in facts["assignees"]), ("stage", facts["stage"])])
+    assignees = [name for name in (neutral_name(name, "") for name in facts["assignees"]) if name]
+    who = ", ".join(assignees) or "Nobody is assigned to this task"
+    task = neutral_name(facts["name"], f"task #{facts['task_id']}")
     body = (f"{who}: this task is {facts['days_overdue']} days past its deadline ({facts['deadline'][:10]}). "
             "Please finish it or set a realistic new deadline.")
-    reasoning = one_line(f"Task {facts['name']} in {facts['project']} is {facts['days_overdue']} days overdue and "
-                         f"still {facts['stage'] or 'open'}; a note on the task reminds its assignees.", 1000)
+    reasoning = one_line(f"Task {task} in {neutral_name(facts['project'], 'its project')} is {facts['days_overdue']} "
+                         f"days overdue and still {neutral_name(facts['stage'], 'open')}; a note on the task reminds "
+                         "its assignees.", 1000)
     return RuleOutcome([Intent(ActionType.NOTE_OVERDUE_TASK,
-                               Copy(one_line(f"Remind the assignees of “{facts['name']}”", LINE_LIMIT), body,
-                                    reasoning))])
+                               Copy(one_line(f"Remind the assignees of “{task}”", LINE_LIMIT), body, reasoning),
+                               flags=flags)], flags=flags)
 
 
-def _cash_runway_low(facts: dict, *, organization_name: str, as_of: date, has_staff_project: bool) -> RuleOutcome:
-    if not has_staff_project:
+def _cash_runway_low(facts: dict, setting: _Setting) -> RuleOutcome:
+    if not setting.has_staff_project:
         return RuleOutcome(notes=["Cash runway is low, but Odoo has no project to hold a staff task."])
     body = (f"Cash on hand {facts['cash_balance']:,.2f} covers about {facts['runway_days']:.0f} days at the average "
             f"monthly outflow of {facts['avg_monthly_outflow']:,.2f} (threshold {facts['threshold_days']} days). "

@@ -9,7 +9,9 @@ from datetime import date
 
 from .base import (PAGE_SIZE, AnalyzerResult, FindingData, many2one_id, many2one_name, money, odoo_date,
                    odoo_datetime, read_by_ids)
+from .contacts import recipients_of
 from .models import FindingKind, Severity
+from .odoo_text import shown_name
 
 STALLED_AFTER_DAYS = 14
 LEAD_FIELDS = ["name", "partner_id", "stage_id", "user_id", "expected_revenue", "probability", "date_deadline",
@@ -67,24 +69,28 @@ def _stalled_finding(lead: dict, as_of: date, stalled_after_days: int) -> Findin
     if days_past_deadline:
         reasons.append(f"{days_past_deadline} days past its expected closing date")
     revenue = money(lead["expected_revenue"])
+    lead_email = lead["email_from"] or ""
+    facts = {
+        "lead_id": lead["id"], "name": lead["name"], "stage_id": many2one_id(lead["stage_id"]),
+        "stage": many2one_name(lead["stage_id"]), "salesperson_id": many2one_id(lead["user_id"]),
+        "salesperson": many2one_name(lead["user_id"]), "expected_revenue": revenue,
+        "probability": lead["probability"], "days_in_stage": days_in_stage,
+        "deadline": deadline.isoformat() if deadline else None, "days_past_deadline": days_past_deadline,
+        "partner_name": many2one_name(lead["partner_id"]), "lead_email": lead_email,
+        "lead_email_problem": recipients_of(lead_email)[1] or "", "lead_phone": lead["phone"] or "",
+    }
+    name = shown_name(facts, lead["name"], field="deal name", model="crm.lead", record_id=lead["id"],
+                      fallback=f"deal #{lead['id']}")
     return FindingData(
         kind=FindingKind.DEAL_STALLED,
         severity=Severity.HIGH if len(reasons) == 2 else Severity.MEDIUM,
-        title=f"Deal “{lead['name']}” is stalled: {' and '.join(reasons)}",
+        title=f"Deal “{name}” is stalled: {' and '.join(reasons)}",
         fingerprint=f"deal_stalled:crm.lead:{lead['id']}",
         target_model="crm.lead",
         target_id=lead["id"],
         partner_id=many2one_id(lead["partner_id"]),
         amount=revenue,
-        facts={
-            "lead_id": lead["id"], "name": lead["name"], "stage_id": many2one_id(lead["stage_id"]),
-            "stage": many2one_name(lead["stage_id"]), "salesperson_id": many2one_id(lead["user_id"]),
-            "salesperson": many2one_name(lead["user_id"]), "expected_revenue": revenue,
-            "probability": lead["probability"], "days_in_stage": days_in_stage,
-            "deadline": deadline.isoformat() if deadline else None, "days_past_deadline": days_past_deadline,
-            "partner_name": many2one_name(lead["partner_id"]), "lead_email": lead["email_from"] or "",
-            "lead_phone": lead["phone"] or "",
-        },
+        facts=facts,
     )
 
 
@@ -93,6 +99,11 @@ def _add_partner_contacts(odoo, findings: list[FindingData], page_size: int) -> 
                            page_size=page_size)
     for finding in findings:
         partner = partners.get(finding.partner_id) or {}
-        finding.facts["partner_email"] = partner.get("email") or ""
-        finding.facts["partner_phone"] = partner.get("phone") or ""
-        finding.facts["partner_name"] = partner.get("name") or finding.facts["partner_name"]
+        facts = finding.facts
+        facts["partner_email"] = partner.get("email") or ""
+        facts["partner_email_problem"] = recipients_of(facts["partner_email"])[1] or ""
+        facts["partner_phone"] = partner.get("phone") or ""
+        facts["partner_name"] = partner.get("name") or facts["partner_name"]
+        if finding.partner_id:
+            shown_name(facts, facts["partner_name"], field="partner name", model="res.partner",
+                       record_id=finding.partner_id, fallback=f"customer #{finding.partner_id}")

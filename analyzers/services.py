@@ -22,12 +22,14 @@ from django.utils import timezone
 from actions import guardrails
 from aiom.errors import Conflict
 from aiom.models import Organization
+from aiom.text import one_line
 from integrations.odoo.connections import client_for
 from integrations.odoo.errors import OdooError
 
 from . import financial, operations, plans, recommender, sales
-from .alerts import raise_alert, resolve_alert
+from .alerts import raise_alert, resolve_alert, resolve_alerts_except
 from .models import Analysis, AnalysisStatus, Finding, FindingKind, Severity
+from .odoo_text import SUSPICIOUS_RECORDS, in_words
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ ABANDONED_AFTER = timedelta(minutes=30)
 ODOO_ALERT = "odoo_unreachable"
 RUNWAY_ALERT = "cash_runway_low"
 AGED_RECEIVABLES_ALERT = "receivables_over_90_days"
+#: One alert per Odoo record whose text had to be cleaned: f"suspicious_text:{model}:{id}".
+SUSPICIOUS_TEXT_ALERT = "suspicious_text:"
 
 
 class AnalysisAlreadyRunning(Conflict):
@@ -165,6 +169,26 @@ def _update_alerts(organization, financial_metrics: dict, findings: list[Finding
                     message=f"{aged['residual']:,.2f} {financial_metrics['currency']} is more than 90 days overdue.")
     else:
         resolve_alert(organization, key=AGED_RECEIVABLES_ALERT)
+    _update_suspicious_text_alerts(organization, findings)
+
+
+def _update_suspicious_text_alerts(organization, findings: list[Finding]) -> None:
+    """A name written into Odoo by a customer may carry planted payment details or links: say so
+    once per record, and stop saying so once no finding shows it any more."""
+    records = {}
+    for finding in findings:
+        for record in finding.facts.get(SUSPICIOUS_RECORDS) or []:
+            if record.get("id"):
+                records.setdefault(f"{SUSPICIOUS_TEXT_ALERT}{record['model']}:{record['id']}"[:64], record)
+    for key, record in records.items():
+        removed = in_words(record["removed"])
+        raise_alert(organization, key=key, severity=Severity.MEDIUM,
+                    title=one_line(f"Suspicious text in {record['field']}: {record['name']}", 255),
+                    message=f"The {record['field']} of {record['name']} in Odoo (record {record['model']} "
+                            f"#{record['id']}) holds {removed}. AIOM took this out and leaves it out of every "
+                            "message and title it writes. Someone may have planted it to redirect a payment or "
+                            "a reply: check the record in Odoo.")
+    resolve_alerts_except(organization, prefix=SUSPICIOUS_TEXT_ALERT, keep=records)
 
 
 def _summary(metrics: dict, findings: list[Finding]) -> str:

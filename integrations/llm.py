@@ -12,6 +12,7 @@ as well as on the answer.
 
 import json
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 
@@ -24,6 +25,9 @@ from .errors import ExternalError
 
 #: Answers the SDK has already retried; a later try may well succeed.
 _TRANSIENT_STATUSES = {408, 409, 429, 529}
+#: Retries the SDK took in the current call, as its requests say (x-stainless-retry-count), so a
+#: failure reports the retries that happened rather than the ones allowed.
+_retries_taken: ContextVar[int | None] = ContextVar("retries_taken", default=None)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ def anthropic_client(*, http_client: httpx2.Client | None = None) -> anthropic.A
         return None
     timeout = settings.ANTHROPIC_TIMEOUT
     http_client = http_client or anthropic.DefaultHttpxClient()
+    http_client.event_hooks["request"].append(_count_retries)
     http_client.event_hooks["response"].append(partial(_no_long_waits, longest=timeout))
     return anthropic.Anthropic(
         api_key=settings.ANTHROPIC_API_KEY,
@@ -66,6 +71,13 @@ def anthropic_client(*, http_client: httpx2.Client | None = None) -> anthropic.A
         max_retries=settings.ANTHROPIC_MAX_RETRIES,
         http_client=http_client,
     )
+
+
+def _count_retries(request: httpx2.Request) -> None:
+    try:
+        _retries_taken.set(int(request.headers.get("x-stainless-retry-count", "0")))
+    except ValueError:
+        pass
 
 
 def _no_long_waits(response: httpx2.Response, *, longest: float) -> None:
@@ -92,6 +104,7 @@ def call_tool(client: anthropic.Anthropic, *, system: str, user: str, tool: dict
     """
     name = tool["name"]
     started = time.monotonic()
+    _retries_taken.set(None)
     try:
         response = client.messages.create(
             model=settings.ANTHROPIC_MODEL,
@@ -102,7 +115,7 @@ def call_tool(client: anthropic.Anthropic, *, system: str, user: str, tool: dict
             tool_choice={"type": "tool", "name": name},
         )
     except (anthropic.AnthropicError, json.JSONDecodeError) as exc:
-        message, permanent = _api_failure(exc, client)
+        message, permanent = _api_failure(exc, client, _retries_taken.get())
         raise LlmError(message, permanent=permanent, latency_ms=_since(started)) from exc
     usage = getattr(response, "usage", None)
     spent = {"input_tokens": getattr(usage, "input_tokens", 0) or 0,
@@ -111,18 +124,18 @@ def call_tool(client: anthropic.Anthropic, *, system: str, user: str, tool: dict
     return ToolAnswer(input=_tool_input(response, name, max_tokens, spent), **spent)
 
 
-def _api_failure(exc: Exception, client: anthropic.Anthropic) -> tuple[str, bool]:
-    """What went wrong, for staff, and whether it is permanent."""
-    retries = f"after {client.max_retries} retr{'y' if client.max_retries == 1 else 'ies'}"
+def _api_failure(exc: Exception, client: anthropic.Anthropic, retries_taken: int | None) -> tuple[str, bool]:
+    """What went wrong, for staff, and whether it is permanent; retries as they happened."""
+    retries = f" after {retries_taken} retr{'y' if retries_taken == 1 else 'ies'}" if retries_taken else ""
     if isinstance(exc, anthropic.APITimeoutError):
         timeout = client.timeout if isinstance(client.timeout, (int, float)) else client.timeout.read
-        return f"Claude did not answer within {timeout:g} s (timeout) {retries}", False
+        return f"Claude did not answer within {timeout:g} s (timeout){retries}", False
     if isinstance(exc, anthropic.APIConnectionError):
-        return f"Claude could not be reached {retries}", False
+        return f"Claude could not be reached{retries}", False
     if isinstance(exc, anthropic.APIStatusError):
         kind = {429: "rate limited", 529: "overloaded"}.get(exc.status_code, "error")
         permanent = exc.status_code < 500 and exc.status_code not in _TRANSIENT_STATUSES
-        return f"Claude answered HTTP {exc.status_code} ({kind}) {retries}", permanent
+        return f"Claude answered HTTP {exc.status_code} ({kind}){retries}", permanent
     if isinstance(exc, json.JSONDecodeError):
         return "Claude's answer was not valid JSON", False
     return f"Claude's answer could not be read ({type(exc).__name__})", True

@@ -164,6 +164,7 @@ def action_context(action: Action) -> dict:
     protocol = action.parsed
     return {
         "action": action, "protocol": protocol, "organization": action.organization,
+        "card": presentation.ActionCard(action, protocol),
         "company_name": f"AIOM · {action.organization.name}",
         "changes": presentation.changes(protocol), "contacts": presentation.contacts(protocol),
         "checks": presentation.checks(protocol),

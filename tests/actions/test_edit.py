@@ -91,3 +91,25 @@ def test_edited_task_name_follows_into_the_diff(org, approver):
                            protocol_hash=action.protocol_hash)
     assert edited.parsed.proposed_changes[0].after == "Call Acme today"
     assert str(edited.parsed.operation.inputs.date_deadline) == "2031-01-31"
+
+
+def test_an_edit_that_brings_in_numbers_links_or_bank_details_is_pointed_out_to_approvers(pending, approver, client):
+    body = pending.parsed.operation.inputs.body
+    added = " Pay 500 EUR to IBAN BE71 0961 2345 6769 at evil.example/pay."
+    edited = services.edit(pending, approver, inputs={"body": body + added}, protocol_hash=pending.protocol_hash)
+
+    warnings = edited.parsed.metadata["edit_warnings"]
+    assert warnings == ["body: a new number: 500", "body: new bank or payment details: IBAN",
+                        "body: a new bank account number: BE71 0961 2345 6769", "body: a new link: evil.example/pay"]
+    event = ActionEvent.objects.get(action_id=pending.pk, event_type=EventType.EDITED)
+    assert event.data["warnings"] == warnings
+    client.force_login(approver)
+    page = client.get(reverse("dashboard:approvals")).content.decode()
+    assert "Check this edit:" in page and "a new link: evil.example/pay" in page
+
+
+def test_an_edit_of_wording_only_raises_no_warning(pending, approver):
+    edited = services.edit(pending, approver, inputs={"body": "Hello, a kind reminder about our invoice."},
+                           protocol_hash=pending.protocol_hash)
+    assert "edit_warnings" not in edited.parsed.metadata
+    assert ActionEvent.objects.get(action_id=pending.pk, event_type=EventType.EDITED).data["warnings"] == []

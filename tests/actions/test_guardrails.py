@@ -147,3 +147,22 @@ def test_rate_limit_reports_when_the_next_slot_frees(org):
     assert guardrails.rate_limit_until(policy, Channel.SMS, now) is None
     OutboundRecord.objects.filter(key="k50").update(status=LedgerStatus.NOT_SENT)
     assert guardrails.rate_limit_until(policy, Channel.EMAIL, now) is None
+
+
+def test_what_claude_wrote_or_chose_never_runs_by_itself(org):
+    _policy(org, auto_execute_internal=True)
+    document = protocol_for(ActionType.NOTE_ON_RECORD, risk_level="low", estimated_impact=None)
+    document["metadata"] = {**document["metadata"], "written_by": "claude"}
+    action = services.propose(org, document, source="analyzer")
+    assert action.status == ActionStatus.PENDING_APPROVAL and action.requires_approval
+    assert action.guardrail_decision["reasons"][-1] == "Claude wrote or chose this action, so a person approves it."
+
+
+def test_a_type_claude_chose_keeps_the_stricter_floor_of_the_rules_type(org):
+    document = protocol_for(ActionType.SCHEDULE_DEAL_CALL, risk_level="low")
+    document["metadata"] = {**document["metadata"], "written_by": "claude",
+                            "rules_action_type": ActionType.SEND_INVOICE_REMINDER_SMS.value}
+    action = services.propose(org, document, source="analyzer")
+    assert action.risk_level == "high"
+    assert action.guardrail_decision["reasons"][0] == (
+        "Risk raised from low to high, the minimum for send invoice reminder sms.")

@@ -188,6 +188,18 @@ def test_external_effect_subject_with_line_break_is_refused():
     assert_refused(document, "external_effects.0.subject", "line breaks")
 
 
+@pytest.mark.parametrize("character", ["\x0b", "\x1b", "\u200b", "\u202e", "\u2028", "\x85"],
+                         ids=["vertical-tab", "escape", "zero-width-space", "right-to-left-override",
+                              "line-separator", "next-line"])
+def test_subject_and_title_with_control_or_invisible_characters_are_refused_before_approval(character):
+    """Refused when proposed or edited, not only when the email is sent after someone approved it."""
+    subject = f"Invoice INV/2025/0042{character} is overdue"
+    document = email_protocol(subject=subject)
+    document["external_effects"][0]["subject"] = "Invoice INV/2025/0042 is overdue"
+    assert_refused(document, f"{EMAIL_PATH}.subject", "control or invisible characters")
+    assert_refused({**protocol_for(), "title": subject}, "title", "control or invisible characters")
+
+
 @pytest.mark.parametrize("subject, reason", [("", "at least 1"), ("s" * 256, "at most 255")])
 def test_email_subject_length(subject, reason):
     assert_refused(email_protocol(subject=subject), f"{EMAIL_PATH}.subject", reason)

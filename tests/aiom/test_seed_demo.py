@@ -34,6 +34,7 @@ def test_demo_sends_at_any_hour_and_seeding_twice_changes_nothing():
     policy = guardrails.policy_for(Organization.objects.get(slug="demo"))
     assert (policy.business_hours_start, policy.business_hours_end, policy.weekends_off) == (time(0), time(23, 59),
                                                                                            False)
+    assert policy.payment_instructions.startswith("Bank transfer to Demo Company, IBAN BE68")
     assert ActionEvent.objects.filter(event_type=EventType.POLICY_CHANGED).count() == 1
     assert Membership.objects.count() == 3
 

@@ -17,7 +17,7 @@ def test_financial_ages_open_receivables_into_buckets(odoo):
     counts = FACTS["overdue_count_by_days"]
     assert metrics["aging"] == {
         "current": {"count": FACTS["not_yet_due_count"], "residual": FACTS["not_yet_due_residual"]},
-        "1-30": {"count": counts[5] + counts[20], "residual": by_days[5] + by_days[20]},
+        "1-30": {"count": counts[5] + counts[15] + counts[20], "residual": by_days[5] + by_days[15] + by_days[20]},
         "31-60": {"count": counts[45], "residual": by_days[45]},
         "61-90": {"count": counts[75], "residual": by_days[75]},
         "90+": {"count": counts[120], "residual": by_days[120]},

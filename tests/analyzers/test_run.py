@@ -7,12 +7,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from actions.content import neutralise
 from actions.models import Action, ActionStatus
 from analyzers import tasks
 from analyzers.models import Alert, Analysis, AnalysisStatus, Finding
 from analyzers.services import AnalysisAlreadyRunning, run_analysis
 from integrations.models import OdooConnection
-from integrations.odoo.sandbox.demo import FACTS
+from integrations.odoo.sandbox.demo import FACTS, PAYMENT_TRAP_NAME
 from tests.integrations.servers import free_port
 
 from .demo_day import TODAY
@@ -25,7 +26,7 @@ def actions_by_target():
     return targets
 
 
-def test_a_run_records_findings_metrics_alerts_and_a_plan(connected_org):
+def test_a_run_records_findings_metrics_alerts_and_a_plan(connected_org, sandbox):
     analysis = run_analysis(connected_org, as_of=TODAY)
 
     assert analysis.status == AnalysisStatus.SUCCEEDED and analysis.error == ""
@@ -35,7 +36,12 @@ def test_a_run_records_findings_metrics_alerts_and_a_plan(connected_org):
     assert kinds.count("deal_stalled") == analysis.metrics["sales"]["stalled_or_past_deadline"]
     assert analysis.metrics["financial"]["overdue"]["residual"] == FACTS["overdue_residual"]
     assert 0 < analysis.odoo_calls < 30 and analysis.duration_ms > 0
-    assert Alert.objects.get(organization=connected_org, resolved_at=None).key == "receivables_over_90_days"
+    suspicious = {f"suspicious_text:res.partner:{finding.partner_id}" for finding in analysis.findings.all()
+                  if finding.partner_id and neutralise(finding.facts["partner_name"]).suspicious}
+    trap = next(p for p in sandbox.store.tables["res.partner"].values() if p["name"] == PAYMENT_TRAP_NAME)
+    assert f"suspicious_text:res.partner:{trap['id']}" in suspicious
+    assert set(Alert.objects.filter(organization=connected_org, resolved_at=None).values_list("key", flat=True)) == \
+        {"receivables_over_90_days", *suspicious}
     plan = analysis.plan
     assert set(plan.action_ids) == {str(pk) for pk in Action.objects.values_list("pk", flat=True)}
     collection = [task for task in plan.staff_tasks if task["subtasks"]]
@@ -49,7 +55,8 @@ def test_each_rule_proposes_its_action_types(connected_org, sandbox):
 
     targets = actions_by_target()
     expected_invoice_types = {
-        5: {"send_invoice_reminder"}, 20: {"send_invoice_reminder"},
+        5: {"send_invoice_reminder"}, 15: {"send_invoice_reminder_sms"},  # its email field is refused
+        20: {"send_invoice_reminder"},
         45: {"send_invoice_reminder", "create_collection_task"},
         75: {"create_collection_task", "send_invoice_reminder_sms"},
         120: {"create_collection_task", "send_invoice_reminder_sms"},
@@ -233,7 +240,9 @@ def test_analyze_command_prints_a_summary(connected_org, capsys):
     out = capsys.readouterr().out
     assert "succeeded" in out and "Receivables aging: current 8,850.00 (4)" in out
     assert f"Proposed: {Action.objects.count()}" in out
-    assert "Open alerts: [high] 1 invoice more than 90 days overdue" in out
+    alerts = next(line for line in out.splitlines() if line.startswith("Open alerts: "))
+    assert "[high] 1 invoice more than 90 days overdue" in alerts
+    assert "[medium] Suspicious text in partner name: Northwind Traders" in alerts
 
 
 def test_hourly_schedule_is_created_by_a_migration(db):

@@ -106,6 +106,23 @@ def test_the_email_says_how_many_approvers_an_action_needs(notify, approver):
     assert "different approvers" not in _mail_to("alice@example.com").body
 
 
+def test_the_email_says_who_wrote_the_message_and_what_was_cleaned_from_odoo_text(notify, approver):
+    notify(metadata={"written_by": "claude", "rules_body": "Dear Acme,", "content_flags": [
+        "partner name: a link and payment instructions removed"]})
+    email = _mail_to("alice@example.com")
+    flag = "partner name: a link and payment instructions removed."
+    assert "Written by Claude: the greeting, opening and closing are Claude's" in email.body
+    assert f"Odoo text was cleaned before it was written here: {flag}" in email.body
+    html = _html(email)
+    assert "<strong>Written by Claude:</strong> the greeting, opening and closing are Claude's" in html
+    assert f"<strong>Odoo text was cleaned before it was written here:</strong> {flag}" in html
+
+    mail.outbox.clear()
+    notify()
+    plain = _mail_to("alice@example.com").body
+    assert "Written by Claude" not in plain and "was cleaned" not in plain
+
+
 def test_the_shared_address_gets_no_links_unless_it_is_an_approver(notify, team, settings):
     notify()
     shared = _mail_to("approvals@acme.example")

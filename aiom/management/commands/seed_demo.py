@@ -15,6 +15,9 @@ from integrations.odoo.services import connection_ensure
 #: The demo sends nothing outside the machine, so it may "send" at any hour: whoever tries it
 #: in the evening or at the weekend still sees an approval execute at once.
 DEMO_SENDING_HOURS = {"business_hours_start": time(0, 0), "business_hours_end": time(23, 59), "weekends_off": False}
+#: The demo company's own payment instructions: the only payment details any reminder prints.
+DEMO_PAYMENT_INSTRUCTIONS = ("Bank transfer to Demo Company, IBAN BE68 5390 0754 7034 (BIC TRIOBEBB), "
+                             "quoting the invoice number.")
 FIRST_ANALYSIS_DELAY = 8  # seconds: long enough for `make run` to start the sandbox and a worker
 
 DEMO_PEOPLE = [
@@ -40,7 +43,8 @@ class Command(BaseCommand):
         for username, password, role, staff in DEMO_PEOPLE:
             member_ensure(organization=organization, username=username, password=password, role=role,
                           email=f"{username}@demo.example.com", staff=staff, superuser=staff)
-        guardrails.policy_update(guardrails.policy_for(organization), actor=SYSTEM, **DEMO_SENDING_HOURS)
+        guardrails.policy_update(guardrails.policy_for(organization), actor=SYSTEM, **DEMO_SENDING_HOURS,
+                                 payment_instructions=DEMO_PAYMENT_INSTRUCTIONS)
         if odoo_url:
             # The sandbox's demo database and API key (manage.py odoo_sandbox --seed demo).
             connection_ensure(organization=organization, url=odoo_url, database="aiom-demo", username="admin",
