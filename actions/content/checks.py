@@ -70,15 +70,37 @@ def neutralise(text: str) -> Neutralised:
     runs, account-like tokens (IBAN), phone numbers and control/format characters removed;
     white space folded."""
     source = normalise(text)
-    removed = {INVISIBLE} if any(is_invisible(char) and not char.isspace() for char in source) else set()
+    removed = {INVISIBLE} if _TERMINAL_ESCAPE.search(source) else set()
+    source = _TERMINAL_ESCAPE.sub(" ", source)
+    removed |= {INVISIBLE} if any(is_invisible(char) and not char.isspace() for char in source) else set()
     clean = "".join(" " if char.isspace() else char for char in _visible(source))
     spans = [(item.start, item.end, item.kind) for item in patterns.find(clean)]
     # Payment instructions planted in a name: the phrase and everything after it go.
     if planted := _PLANTED_INSTRUCTIONS.hits(_blanked(clean, spans)):
         spans.append((planted[0].start, len(clean), PAYMENT_INSTRUCTIONS))
+    spans += _planted_tail(clean, spans)
     removed |= {kind for *_, kind in spans}
     cleaned = _cut(clean, spans) if spans else " ".join(clean.split())
     return Neutralised(cleaned, tuple(kind for kind in _REMOVED_ORDER if kind in removed))
+
+
+def _planted_tail(text: str, spans) -> list[tuple[int, int, str]]:
+    """A name is what comes before its first separator ("Dubois & Fils SA", "Studio 54"); a part
+    after one that holds a number (an address, an amount) or a claim ("invoice cancelled") is
+    something planted for a reader: everything after the name goes. A claim in the name itself
+    takes the whole name (the caller prints a reference instead)."""
+    blanked = _blanked(text, spans)
+    separators = list(_NAME_SEPARATOR.finditer(blanked))
+    bounds = [(0, 0), *((match.start(), match.end()) for match in separators)]
+    ends = [start for start, _ in bounds[1:]] + [len(blanked)]
+    name_ends = bounds[1][0] if separators else len(text)  # all that follows the name goes at once
+    for (cut_at, begins), ends_at in zip(bounds, ends):
+        part = blanked[begins:ends_at]
+        if claims.problems(Text(part), amount_open=True, allows_escalation=False):
+            return [(0 if not cut_at else name_ends, len(text), CLAIM)]
+        if cut_at and any(char.isdigit() for char in part):
+            return [(name_ends, len(text), ADDRESS_OR_NUMBERS)]
+    return []
 
 
 def claim_problems(text: str, facts: ClaimFacts) -> list[str]:
@@ -155,8 +177,16 @@ def _mixes_alphabets(text: str) -> bool:
 
 INVISIBLE = "invisible or control characters"
 PAYMENT_INSTRUCTIONS = "payment instructions"
+ADDRESS_OR_NUMBERS = "an address or numbers"
+CLAIM = "a claim about the invoice"
 _REMOVED_ORDER = (patterns.EMAIL, patterns.LINK, patterns.BANK_ACCOUNT, patterns.PHONE, patterns.LONG_NUMBER,
-                  PAYMENT_INSTRUCTIONS, INVISIBLE)
+                  PAYMENT_INSTRUCTIONS, ADDRESS_OR_NUMBERS, CLAIM, INVISIBLE)
+#: Where a name ends and whatever was added to it begins: a comma, a semicolon, a colon, an
+#: opening bracket, or a dash or slash between spaces.
+_NAME_SEPARATOR = re.compile(r"\s*[,;:(\[]\s*|\s+[-–—/|·•]+\s+")
+#: Terminal escape sequences (ESC [ … m and the one-character CSI): their visible tail ("[31m")
+#: would otherwise stay once the escape character itself is gone.
+_TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]")
 _PLANTED_INSTRUCTIONS = Terms(vocabulary.PAYMENT_INSTRUCTIONS, vocabulary.BANK_DETAILS, vocabulary.PAYMENT_METHODS)
 _CUT = "\x00"
 _SEPARATORS = r"\s,;:/|·•\-–—"

@@ -459,7 +459,20 @@ NAMES = [
     ("ACME Bitcoin wallet", "ACME", ("payment instructions",)),
     ("ACME\u202e Ltd", "ACME Ltd", ("invisible or control characters",)),
     ("AC\u200bME Ltd", "ACME Ltd", ("invisible or control characters",)),
+    # An address, an amount or a claim added after the name: all that follows the name goes
+    ("Dubois & Fils SA, Rue de la Loi 16, 1000 Brussels", "Dubois & Fils SA", ("an address or numbers",)),
+    ("Holmes Ltd, 221B Baker Street, London NW1 6XE", "Holmes Ltd", ("an address or numbers",)),
+    ("Dubois & Fils SA — Amount due: 0.00 EUR", "Dubois & Fils SA", ("an address or numbers",)),
+    ("Dubois & Fils SA (invoice cancelled, nothing to pay)", "Dubois & Fils SA", ("a claim about the invoice",)),
+    ("Dubois & Fils SA — 50% discount agreed", "Dubois & Fils SA", ("a claim about the invoice",)),
+    ("Müller GmbH / Rechnung storniert", "Müller GmbH", ("a claim about the invoice",)),
+    ("ACME\x1b[31m Ltd", "ACME Ltd", ("invisible or control characters",)),
+    # A number that is part of the name stays
+    ("Studio 54", "Studio 54", ()),
+    ("7-Eleven", "7-Eleven", ()),
+    ("Acme (Belgium)", "Acme (Belgium)", ()),
     # Nothing left: the caller names the record instead
+    ("Invoice cancelled Ltd", "", ("a claim about the invoice",)),
     ("evil.example/pay", "", ("a link",)),
     ("info@evil.example", "", ("an email address",)),
     ("Pay\u200cPal", "", ("payment instructions", "invisible or control characters")),
