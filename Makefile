@@ -29,7 +29,10 @@ run: venv
 	mkdir -p .demo/broker .demo/broker-processed
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py seed_demo --odoo-url http://127.0.0.1:8069
-	$(BIN)/honcho -f Procfile.demo start
+	@# honcho SIGKILLs whatever still runs 5 s after the first process stops, and has no option
+	@# to wait longer: the worker's warm shutdown (running tasks finish) gets 30 s here.
+	$(BIN)/python -c "import honcho.command, honcho.manager; honcho.manager.KILL_WAIT = 30; honcho.command.main()" \
+	  -f Procfile.demo start
 
 clean-demo:
 	rm -rf .demo

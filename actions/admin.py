@@ -1,15 +1,19 @@
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from aiom.admin import OrganizationScopedAdmin, ReadOnlyAdminMixin
+from aiom.errors import ApplicationError
 
 from audit.services import Actor
 
-from . import guardrails, presentation
+from . import guardrails, presentation, services
 from .models import Action, Approval, GuardrailPolicy, NotificationRecord, OutboundRecord
+
+#: The reason recorded for actions cancelled from the admin (which has no form to type one).
+ADMIN_CANCEL_REASON = "Cancelled from the admin before it started."
 
 
 class ApprovalInline(admin.TabularInline):
@@ -24,13 +28,16 @@ class ApprovalInline(admin.TabularInline):
 
 @admin.register(Action)
 class ActionAdmin(OrganizationScopedAdmin):
-    """Actions are read-only here: they change only through the services."""
+    """Actions are read-only here: they change only through the services. The recovery actions
+    need the `decide_action` permission and, per action, a deciding role in its organisation;
+    resolving an unknown outcome needs a note, so it stays on the dashboard."""
 
     list_display = ["title", "organization", "action_type", "risk_level", "status", "source", "expires_at", "created_at"]
     list_filter = ["status", "risk_level", "action_type", "source", "organization"]
     search_fields = ["title", "idempotency_key", "target_model", "=target_id", "=partner_id"]
     date_hierarchy = "created_at"
     inlines = [ApprovalInline]
+    actions = ["retry_failed", "cancel_approved"]
     fieldsets = [
         (None, {"fields": ["title", "organization", "status", "status_reason", "risk_level", "requires_approval",
                            "action_type", "safe_operation", "source", "created_by", "expires_at"]}),
@@ -47,6 +54,34 @@ class ActionAdmin(OrganizationScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("actions.decide_action")
+
+    @admin.action(description="Retry selected failed actions", permissions=["decide"])
+    def retry_failed(self, request, queryset):
+        self._recover(request, queryset, "retried",
+                      lambda action: services.retry_failed(action, user=request.user))
+
+    @admin.action(description="Cancel selected approved actions", permissions=["decide"])
+    def cancel_approved(self, request, queryset):
+        self._recover(request, queryset, "cancelled",
+                      lambda action: services.cancel_approved(action, user=request.user, reason=ADMIN_CANCEL_REASON))
+
+    def _recover(self, request, queryset, done: str, recovery) -> None:
+        """Each selected action goes through the service on its own; what it refuses is listed."""
+        succeeded, refused = 0, []
+        for action in queryset.select_related("organization"):
+            try:
+                recovery(action)
+            except ApplicationError as exc:
+                refused.append(f"“{action.title}”: {exc.message}")
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} action(s) {done}.", messages.SUCCESS)
+        for refusal in refused:
+            self.message_user(request, refusal, messages.ERROR)
 
     @admin.display(description="What it will do")
     def what_it_does(self, obj):

@@ -1,5 +1,6 @@
-"""REST endpoints for actions: list, read, approve, reject, queue metrics. Thin: each view
-validates input with a serializer and calls one service or selector."""
+"""REST endpoints for actions: list, read, approve, reject, retry, resolve, cancel, queue
+metrics. Thin: each view validates input with a serializer and calls one service or selector.
+Deciding views authorise before they read the input, so a viewer always gets 403."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -9,9 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aiom.api import organization_of
+from aiom.errors import ApplicationError
 
 from . import selectors, services
 from .models import Action
+from .permissions import ensure_can_decide
+
+HASH_REQUIRED = ("Send the protocol_hash of the version you reviewed (GET /api/actions/<id>/ shows it); "
+                 "nothing was decided.")
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -28,18 +34,49 @@ class ActionDetailSerializer(ActionSerializer):
         fields = ActionSerializer.Meta.fields + ["protocol"]
 
 
+def _protocol_hash():
+    return serializers.CharField(min_length=64, max_length=64, error_messages={
+        "required": HASH_REQUIRED, "blank": HASH_REQUIRED, "null": HASH_REQUIRED})
+
+
 class ApproveInput(serializers.Serializer):
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    protocol_hash = serializers.CharField(min_length=64, max_length=64, required=False)
+    protocol_hash = _protocol_hash()
 
 
 class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
-    protocol_hash = serializers.CharField(min_length=64, max_length=64, required=False)
+    protocol_hash = _protocol_hash()
+
+
+class ResolveInput(serializers.Serializer):
+    sent = serializers.BooleanField()
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
 
 
 def _scoped(request):
     return Action.objects.filter(organization=organization_of(request))
+
+
+def _decidable(request, pk) -> Action:
+    """The organisation's action (404 otherwise), for someone who may decide on it (403 otherwise)."""
+    action = get_object_or_404(_scoped(request).select_related("organization"), pk=pk)
+    ensure_can_decide(request.user, action.organization)
+    return action
+
+
+def _validated(serializer_class, request) -> dict:
+    """The input, or a 400 whose detail names each problem in words."""
+    data = serializer_class(data=request.data)
+    if not data.is_valid():
+        problems = [f"{field}: {message}" if message != HASH_REQUIRED else message
+                    for field, messages in data.errors.items() for message in messages]
+        raise ApplicationError(" ".join(problems), {"errors": data.errors})
+    return data.validated_data
 
 
 class ActionList(ListAPIView):
@@ -64,22 +101,51 @@ class ActionDetail(RetrieveAPIView):
 class ApproveAction(APIView):
     @extend_schema(request=ApproveInput, responses=ActionSerializer)
     def post(self, request, pk):
-        action = get_object_or_404(_scoped(request).select_related("organization"), pk=pk)
-        data = ApproveInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        action = services.approve(action, request.user, comment=data.validated_data["comment"], channel="api",
-                                  protocol_hash=data.validated_data.get("protocol_hash"))
+        action = _decidable(request, pk)
+        data = _validated(ApproveInput, request)
+        action = services.approve(action, request.user, comment=data["comment"], channel="api",
+                                  protocol_hash=data["protocol_hash"])
         return Response(ActionSerializer(action).data)
 
 
 class RejectAction(APIView):
     @extend_schema(request=RejectInput, responses=ActionSerializer)
     def post(self, request, pk):
-        action = get_object_or_404(_scoped(request).select_related("organization"), pk=pk)
-        data = RejectInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        action = services.reject(action, request.user, reason=data.validated_data["reason"], channel="api",
-                                 protocol_hash=data.validated_data.get("protocol_hash"))
+        action = _decidable(request, pk)
+        data = _validated(RejectInput, request)
+        action = services.reject(action, request.user, reason=data["reason"], channel="api",
+                                 protocol_hash=data["protocol_hash"])
+        return Response(ActionSerializer(action).data)
+
+
+class RetryAction(APIView):
+    """Run a failed action again; it is checked against Odoo again before it runs."""
+
+    @extend_schema(request=None, responses=ActionSerializer)
+    def post(self, request, pk):
+        action = services.retry_failed(_decidable(request, pk), user=request.user)
+        return Response(ActionSerializer(action).data)
+
+
+class ResolveAction(APIView):
+    """Say whether a message whose outcome is unknown was sent."""
+
+    @extend_schema(request=ResolveInput, responses=ActionSerializer)
+    def post(self, request, pk):
+        action = _decidable(request, pk)
+        data = _validated(ResolveInput, request)
+        action = services.resolve_outcome_unknown(action, user=request.user, sent=data["sent"], note=data["note"])
+        return Response(ActionSerializer(action).data)
+
+
+class CancelAction(APIView):
+    """Stop an approved action before it starts."""
+
+    @extend_schema(request=CancelInput, responses=ActionSerializer)
+    def post(self, request, pk):
+        action = _decidable(request, pk)
+        data = _validated(CancelInput, request)
+        action = services.cancel_approved(action, user=request.user, reason=data["reason"])
         return Response(ActionSerializer(action).data)
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from aiom.errors import ApplicationError, Conflict, NotAllowed
 from audit.models import EventType
-from audit.services import append_event
+from audit.services import SYSTEM, Actor, append_event
 
 from . import services
 from .models import Action, ActionStatus, Decision, UsedApprovalLink
@@ -48,6 +48,8 @@ class Reason(enum.Enum):
     NOT_ALLOWED = ("not_allowed", 403, "The person this link was sent to may no longer approve or reject actions "
                                        "in this organisation.")
     WRONG_DECISION = ("wrong_decision", 400, "This link was issued for a different decision.")
+    WRONG_USER = ("wrong_user", 403, "This link was sent to someone other than the person signed in. Sign out, or "
+                                     "decide in the dashboard.")
 
     def __init__(self, code: str, status: int, message: str):
         self.code, self.status, self.message = code, status, message
@@ -81,6 +83,16 @@ class ApprovalLink:
     def session_allows(self, user) -> bool:
         """Whether the request's user suffices: anyone for low/medium, the approver for high/critical."""
         return not self.needs_login or (user.is_authenticated and user.pk == self.approver.pk)
+
+    def opened_by_someone_else(self, user) -> bool:
+        """Signed in as another person: deciding would put the approver's name on their click."""
+        return user.is_authenticated and user.pk != self.approver.pk
+
+
+def wrong_user(link: ApprovalLink, user) -> Refused:
+    return Refused(Reason.WRONG_USER, link.action,
+                   f"This link was sent to {link.approver.get_username()}; you are signed in as "
+                   f"{user.get_username()}. Sign out, or decide in the dashboard.")
 
 
 class _AlreadyUsed(Conflict):
@@ -140,13 +152,13 @@ def log_refusal(refused: Refused) -> Refused:
     return refused
 
 
-def record_refusal(refused: Refused) -> Refused:
+def record_refusal(refused: Refused, *, actor: Actor = SYSTEM) -> Refused:
     """Log a refused decision and, when the action is known, add it to its organisation's
     audit trail. A forged token names no trustworthy organisation, so it is only logged."""
     log_refusal(refused)
     action = refused.action
     if action is not None:
-        append_event(action.organization, event_type=EventType.TOKEN_REFUSED, action_id=action.pk,
+        append_event(action.organization, event_type=EventType.TOKEN_REFUSED, actor=actor, action_id=action.pk,
                      data={"reason": refused.reason.code})
     return refused
 

@@ -1,7 +1,9 @@
 """The page behind an emailed approval link.
 
 `GET|HEAD /approvals/email/<token>/` shows what would be decided and reads nothing but the
-database: mail gateways fetch every link they see. The decision is the explicit POST from that
+database: mail gateways fetch every link they see. A link opened while another person is
+signed in decides nothing, by GET or POST: that person gets a page saying whose link it is,
+and the attempt is audited (a gateway carries no session, so it never gets there). The decision is the explicit POST from that
 page to `/approvals/email/`, which carries the token in its body (CSRF-protected like every
 form), so a token never appears in the path of a request that can fail and be logged.
 """
@@ -14,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from audit.services import Actor
 
 from . import approval_links
 from .approval_links import ApprovalLink, Refused
@@ -51,6 +55,8 @@ def _confirm(request, token):
     link = approval_links.verify(token)
     if isinstance(link, Refused):
         return _refused(request, approval_links.log_refusal(link))
+    if link.opened_by_someone_else(request.user):
+        return _someone_else(request, link)
     if not link.session_allows(request.user):
         return redirect_to_login(request.get_full_path())
     form = LinkDecisionForm(initial={"token": token, "decision": link.decision})
@@ -65,6 +71,8 @@ def decide(request):
     link = approval_links.verify(token)
     if isinstance(link, Refused):
         return _refused(request, approval_links.record_refusal(link))
+    if link.opened_by_someone_else(request.user):
+        return _someone_else(request, link)
     if not link.session_allows(request.user):
         return redirect_to_login(reverse("approval-link", args=[token]))
     if not form.is_valid():
@@ -86,6 +94,11 @@ def _confirmation(request, link: ApprovalLink, form: LinkDecisionForm, status: i
         "rejecting": link.decision == Decision.REJECT,
         "approvals_required": approvals_required(link.action.risk_level),
     }, status=status)
+
+
+def _someone_else(request, link: ApprovalLink):
+    refused = approval_links.wrong_user(link, request.user)
+    return _refused(request, approval_links.record_refusal(refused, actor=Actor.for_user(request.user)))
 
 
 def _refused(request, refused: Refused):

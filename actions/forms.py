@@ -16,6 +16,8 @@ def _action_type_choices() -> list[tuple[str, str]]:
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "Customer, invoice, deal, task or Odoo id"}))
     risk = forms.ChoiceField(choices=_choices(RiskLevel), required=False)
     action_type = forms.ChoiceField(choices=_action_type_choices, required=False, label="Type")
     source = forms.ChoiceField(choices=_choices(Source), required=False)
@@ -38,6 +40,17 @@ class RejectForm(forms.Form):
     protocol_hash = forms.CharField(max_length=64, min_length=64, widget=forms.HiddenInput)
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "Say why you reject it, so the team can learn from it."})
+
+
+class ResolveForm(forms.Form):
+    sent = forms.TypedChoiceField(choices=[("yes", "It was sent"), ("no", "It was not sent")],
+                                  coerce=lambda value: value == "yes")
+    note = forms.CharField(max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Say why you cancel it."})
 
 
 EDIT_FIELDS = {

@@ -224,7 +224,7 @@ def send_email(context: Context, inputs: SendEmailInputs) -> Result:
     receipt = email_integration.send_email(
         to=list(inputs.to), cc=list(inputs.cc), subject=subject, text_body=text, html_body=html,
         message_id=f"<{context.action_id}@{settings.AIOM_MESSAGE_ID_DOMAIN}>",
-        headers={"X-AIOM-Action": str(context.action_id)})
+        headers={"X-AIOM-Action": str(context.action_id)}, organization_id=context.organization.pk)
     result = Result(f"Emailed {', '.join(inputs.to)}: “{inputs.subject}”",
                     external_ids={"email": receipt.provider_id or receipt.message_id})
     _note_after_send(context, result, inputs.related_model, inputs.related_id,
@@ -235,7 +235,8 @@ def send_email(context: Context, inputs: SendEmailInputs) -> Result:
 
 def send_sms(context: Context, inputs: SendSmsInputs) -> Result:
     receipt = sms_integration.sms_gateway_from_settings().send(
-        to=inputs.to, body=inputs.body, idempotency_key=str(context.action_id))
+        to=inputs.to, body=inputs.body, idempotency_key=str(context.action_id),
+        organization_id=context.organization.pk)
     result = Result(f"Sent an SMS to {inputs.to}", external_ids={"sms": receipt.provider_id},
                     details={"status": receipt.status})
     _note_after_send(context, result, inputs.related_model, inputs.related_id,

@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
@@ -31,22 +33,103 @@ class ContactRow:
     message: str
 
 
-def show_value(value) -> str:
-    """Odoo values as a person reads them: many2one pairs by name, empty as a dash."""
-    if value in (None, False, "", []):
+#: Odoo records as people name them, for the models AIOM acts on.
+RECORD_NOUNS = {
+    "account.move": "invoice", "crm.lead": "deal", "project.task": "task", "res.partner": "customer",
+    "project.project": "project", "mail.activity": "activity",
+}
+#: The records that have a page of their own (everything AIOM proposed and did for them).
+RECORD_PAGE_MODELS = ("account.move", "crm.lead", "project.task", "res.partner", "project.project")
+#: Odoo field names in plain words.
+FIELD_LABELS = {
+    "message_ids": "Chatter note", "stage_id": "Stage", "name": "Name", "amount_residual": "Amount due",
+    "amount_total": "Total", "payment_state": "Payment status", "state": "Status", "date_deadline": "Deadline",
+    "user_id": "Salesperson", "partner_id": "Customer", "expected_revenue": "Expected revenue",
+    "summary": "Summary", "probability": "Probability",
+}
+#: Fields that hold money: shown with two decimals and the currency.
+MONEY_FIELDS = frozenset({"amount_residual", "amount_total", "amount_untaxed", "expected_revenue"})
+#: Odoo selection values in plain words.
+VALUE_WORDS = {
+    "payment_state": {"not_paid": "not paid", "partial": "partly paid", "in_payment": "in payment",
+                      "paid": "paid", "reversed": "reversed", "invoicing_legacy": "paid before Odoo"},
+}
+#: Thousands and decimal separators by language; every other language reads like English.
+_SEPARATORS = {"de": (".", ","), "nl": (".", ","), "es": (".", ","), "it": (".", ","), "fr": ("\u202f", ",")}
+
+
+def record_noun(model: str) -> str:
+    return RECORD_NOUNS.get(model, "record")
+
+
+def field_label(field: str) -> str:
+    """Field names in words (stage_id → Stage); one without a label reads as its name."""
+    return FIELD_LABELS.get(field) or field.removesuffix("_ids").removesuffix("_id").replace("_", " ").capitalize()
+
+
+def format_amount(value, currency: str = "", locale: str | None = None) -> str:
+    """One way to write money: "1,250.00 EUR", zero as "0.00". The separators follow the
+    language (`LANGUAGE_CODE` unless given): "1.250,00 EUR" in German."""
+    thousands, decimal = _SEPARATORS.get((locale or settings.LANGUAGE_CODE).split("-")[0].lower(), (",", "."))
+    text = f"{float(value):,.2f}".translate(str.maketrans({",": thousands, ".": decimal}))
+    return f"{text} {currency}" if currency else text
+
+
+def show_value(value, *, field: str = "", currency: str = "") -> str:
+    """Odoo values as a person reads them: many2one pairs by name, money with two decimals,
+    selection values in words; only nothing at all (None, False, "", []) is a dash, 0 is "0"."""
+    if value is None or value is False or value == "" or value == []:
         return "—"
+    if isinstance(value, bool):
+        return "yes"
     if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and isinstance(value[1], str):
         return value[1]
     if isinstance(value, list):
-        return ", ".join(show_value(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ", ".join(show_value(item, field=field, currency=currency) for item in value)
+    if isinstance(value, (int, float)) and (field in MONEY_FIELDS or isinstance(value, float)):
+        return format_amount(value, currency if field in MONEY_FIELDS else "")
+    if isinstance(value, str) and field in VALUE_WORDS:
+        return VALUE_WORDS[field].get(value, value.replace("_", " "))
     return str(value)
 
 
+def _metadata_text(protocol: ActionProtocol | None, key: str) -> str:
+    value = protocol.metadata.get(key) if protocol is not None else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def currency_of(protocol: ActionProtocol | None) -> str:
+    return _metadata_text(protocol, "currency")
+
+
+def record_label(model: str, record_id: int | None, protocol: ActionProtocol | None = None) -> str:
+    """A record as people name it: "Invoice INV/2026/00014 — Westpoint", "Customer Westpoint",
+    "New task"; "Invoice #8" when the action holds no name for it."""
+    noun = record_noun(model)
+    if not record_id:
+        return f"New {noun}"
+    partner = _metadata_text(protocol, "partner_name")
+    if protocol is not None and model == "res.partner" and partner and record_id == _partner_of(protocol):
+        return f"Customer {partner}"
+    target = protocol is not None and (model, record_id) == (protocol.affected_records.odoo_model,
+                                                             protocol.affected_records.odoo_ids[0])
+    name = _metadata_text(protocol, "record_name") if target else ""
+    label = f"{noun.capitalize()} {name or f'#{record_id}'}"
+    return f"{label} — {partner}" if target and partner and model != "res.partner" else label
+
+
+def _partner_of(protocol: ActionProtocol) -> int | None:
+    partner = getattr(protocol.operation.inputs, "partner_id", None)
+    if partner is None and protocol.affected_records.odoo_model == "res.partner":
+        return protocol.affected_records.odoo_ids[0]
+    return partner
+
+
 def changes(protocol: ActionProtocol) -> list[ChangeRow]:
-    return [ChangeRow(record=f"{change.model} #{change.record_id}" if change.record_id else f"new {change.model}",
-                      field=change.field, before=show_value(change.before), after=show_value(change.after),
+    currency = currency_of(protocol)
+    return [ChangeRow(record=record_label(change.model, change.record_id, protocol), field=field_label(change.field),
+                      before=show_value(change.before, field=change.field, currency=currency),
+                      after=show_value(change.after, field=change.field, currency=currency),
                       change_type=change.change_type)
             for change in protocol.proposed_changes]
 
@@ -78,26 +161,34 @@ def content_flags(protocol: ActionProtocol) -> list[str]:
     return [str(flag) for flag in flags] if isinstance(flags, list) else []
 
 
-def describe_predicate(predicate) -> str:
+def describe_predicate(predicate, protocol: ActionProtocol | None = None) -> str:
+    """What is checked again before the action runs, in words."""
     kind = predicate.type
-    if kind == "odoo_record_exists":
-        return f"{predicate.model} #{predicate.id} still exists"
-    if kind == "odoo_field_equals":
-        return f"{predicate.model} #{predicate.id}: {predicate.field} is still {show_value(predicate.expected)}"
-    if kind == "odoo_field_in":
-        return (f"{predicate.model} #{predicate.id}: {predicate.field} is one of "
-                f"{', '.join(show_value(value) for value in predicate.allowed)}")
+    if kind == "quiet_hours_ok":
+        days = "every day" if predicate.weekends else "Monday to Friday"
+        return f"Sent only between {predicate.start:%H:%M} and {predicate.end:%H:%M} {predicate.timezone}, {days}"
     if kind == "no_duplicate_action_in_window":
-        return f"no other {predicate.channel} to this partner in the last {predicate.hours} h"
-    days = "every day" if predicate.weekends else "Monday to Friday"
-    return (f"sent between {predicate.start:%H:%M} and {predicate.end:%H:%M} {predicate.timezone}, {days} "
-            "(otherwise it waits)")
+        channel = "an email" if predicate.channel == "email" else "an SMS"
+        return f"Nobody sent this customer {channel} in the last {predicate.hours} h"
+    label = record_label(predicate.model, predicate.id, protocol)
+    if kind == "odoo_record_exists":
+        return f"{label} still exists in Odoo"
+    field, currency = predicate.field, currency_of(protocol)
+    wanted = [predicate.expected] if kind == "odoo_field_equals" else predicate.allowed
+    words = [show_value(value, field=field, currency=currency) for value in wanted]
+    return (f"{label}: {field_label(field).lower()} is still "
+            f"{words[0] if len(words) == 1 else 'one of ' + ', '.join(words)}")
+
+
+#: What happens when a check fails, by its severity; the time of day only makes it wait.
+ON_FAIL = {"block": "the action stops", "require_reapproval": "you are asked again"}
+WAITS = "it waits for the sending hours"
 
 
 def checks(protocol: ActionProtocol) -> list[tuple[str, str]]:
     """(description, what happens if it fails)."""
-    outcome = {"block": "stops the action", "require_reapproval": "asks you again"}
-    return [(describe_predicate(check.predicate), outcome[check.severity_on_fail.value])
+    return [(describe_predicate(check.predicate, protocol),
+             WAITS if check.predicate.type == "quiet_hours_ok" else ON_FAIL[check.severity_on_fail.value])
             for check in protocol.revalidation_plan.checks]
 
 
@@ -133,6 +224,14 @@ class ActionCard:
 
     def checks(self):
         return checks(self.protocol)
+
+    def record_links(self) -> list[tuple[str, str]]:
+        """(url, words) of the record pages this action belongs on: its target, and its customer."""
+        records = [(self.action.target_model, self.action.target_id)]
+        if self.action.partner_id and self.action.target_model != "res.partner":
+            records.append(("res.partner", self.action.partner_id))
+        return [(reverse("dashboard:record", args=[model, record_id]), f"Everything about this {record_noun(model)}")
+                for model, record_id in records if model in RECORD_PAGE_MODELS]
 
     def expires_in(self):
         return expires_in(self.action.expires_at)

@@ -22,6 +22,7 @@ from .predicates import (
     QuietHoursOk,
     Severity,
 )
+from .presentation import VALUE_WORDS, currency_of, field_label, record_noun, show_value
 from .protocol import ActionProtocol, parse_protocol
 
 
@@ -75,13 +76,14 @@ class Verdict:
 def revalidate(protocol: ActionProtocol, *, organization, odoo: OdooReader, now: datetime,
                action_id=None) -> Verdict:
     reads = _OdooCache(odoo)
+    currency = currency_of(protocol)
     results = []
     for check in protocol.revalidation_plan.checks:
         predicate = check.predicate
         if isinstance(predicate, OdooRecordExists):
             result = _record_exists(reads, predicate)
         elif isinstance(predicate, (OdooFieldEquals, OdooFieldIn)):
-            result = _field_matches(reads, predicate)
+            result = _field_matches(reads, predicate, currency)
         elif isinstance(predicate, NoDuplicateActionInWindow):
             result = _no_recent_outreach(organization, predicate, now, action_id)
         else:
@@ -112,27 +114,47 @@ class _OdooCache:
 def _record_exists(reads: _OdooCache, predicate: OdooRecordExists):
     record = reads.get(predicate.model, predicate.id, "display_name")
     if record is None:
-        return False, f"{predicate.model} #{predicate.id} no longer exists in Odoo.", None, None
-    return True, f"{record.get('display_name') or predicate.model} still exists.", True, None
+        return False, _gone(predicate.model, predicate.id), None, None
+    return True, f"{record.get('display_name') or _the(predicate.model).capitalize()} still exists.", True, None
 
 
-def _field_matches(reads: _OdooCache, predicate: OdooFieldEquals | OdooFieldIn):
+def _field_matches(reads: _OdooCache, predicate: OdooFieldEquals | OdooFieldIn, currency: str = ""):
     record = reads.get(predicate.model, predicate.id, predicate.field)
-    label = f"{predicate.model} #{predicate.id}"
     if record is None:
-        return False, f"{label} no longer exists in Odoo.", None, None
-    observed = comparable(record.get(predicate.field))
-    if isinstance(predicate, OdooFieldEquals):
-        ok = same_value(observed, comparable(predicate.expected))
-        wanted = f"{predicate.expected!r}"
-    else:
-        ok = any(same_value(observed, comparable(allowed)) for allowed in predicate.allowed)
-        wanted = f"one of {predicate.allowed!r}"
-    name = record.get("display_name") or label
+        return False, _gone(predicate.model, predicate.id), None, None
+    raw = record.get(predicate.field)
+    observed = comparable(raw)
+    wanted = [predicate.expected] if isinstance(predicate, OdooFieldEquals) else predicate.allowed
+    ok = any(same_value(observed, comparable(value)) for value in wanted)
+    field = predicate.field
+    now = show_value(raw, field=field, currency=currency)
     if ok:
-        return True, f"{name}: {predicate.field} is still {_show(record.get(predicate.field))}.", observed, None
-    return (False, f"{name}: {predicate.field} is now {_show(record.get(predicate.field))}, expected {wanted}.",
-            observed, None)
+        name = record.get("display_name") or _the(predicate.model).capitalize()
+        return True, f"{name}: {field_label(field).lower()} is still {now}.", observed, None
+    was = " or ".join(show_value(value, field=field, currency=currency) for value in wanted)
+    return False, _changed(predicate.model, field, observed, now, was), observed, None
+
+
+def _the(model: str) -> str:
+    return f"the {record_noun(model)}"
+
+
+def _gone(model: str, record_id: int) -> str:
+    return f"{_the(model).capitalize()} (#{record_id}) no longer exists in Odoo."
+
+
+def _changed(model: str, field: str, observed, now: str, was: str) -> str:
+    """What changed in Odoo since the proposal, as a person would say it."""
+    the = _the(model).capitalize()
+    if field == "payment_state" and observed in ("paid", "in_payment"):
+        return f"{the} was paid in the meantime."
+    if field == "payment_state" and observed in VALUE_WORDS["payment_state"]:
+        return f"{the} is now {now} (it was {was})."
+    if field == "amount_residual":
+        return f"The amount due changed in the meantime: now {now} instead of {was}."
+    if field == "stage_id":
+        return f"{the} moved to another stage in the meantime (now {now})."
+    return f"{the}'s {field_label(field).lower()} changed in the meantime: now {now} instead of {was}."
 
 
 def comparable(value: Any) -> Any:
@@ -155,12 +177,6 @@ def same_value(observed: Any, expected: Any) -> bool:
     return observed == expected
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str):
-        return repr(value[1])
-    return "empty" if value in (False, None, "") else repr(value)
-
-
 def recent_outreach(organization, *, partner_id: int, channel: str, since: datetime, exclude_action=None):
     """The latest contact of this partner on this channel since `since` (sent, or in flight)."""
     in_flight = (OutboundRecord.objects
@@ -179,9 +195,10 @@ def _no_recent_outreach(organization, predicate: NoDuplicateActionInWindow, now:
     since = now - timedelta(hours=predicate.hours)
     last = recent_outreach(organization, partner_id=predicate.partner_id, channel=predicate.channel,
                            since=since, exclude_action=action_id)
+    channel = "an email" if predicate.channel == "email" else "an SMS"
     if last is None:
-        return True, f"No {predicate.channel} to this partner in the last {predicate.hours} h.", None, None
-    return (False, f"This partner already got a {predicate.channel} at {last:%Y-%m-%d %H:%M} UTC "
+        return True, f"Nobody sent this customer {channel} in the last {predicate.hours} h.", None, None
+    return (False, f"This customer already got {channel} at {last:%Y-%m-%d %H:%M} UTC "
                    f"(less than {predicate.hours} h ago).", last.isoformat(), None)
 
 
@@ -189,10 +206,10 @@ def _quiet_hours(predicate: QuietHoursOk, now: datetime):
     next_allowed = next_allowed_time(now, zone=predicate.timezone, start=predicate.start, end=predicate.end,
                                      weekends=predicate.weekends)
     if next_allowed <= now:
-        return True, "Inside the allowed sending hours.", None, None
+        return True, "Inside the sending hours.", None, None
     local = next_allowed.astimezone(ZoneInfo(predicate.timezone))
-    return (False, f"Outside sending hours; deferred to {local:%a %Y-%m-%d %H:%M} ({predicate.timezone}).",
-            None, next_allowed)
+    return (False, f"Outside sending hours: it waits until {local:%H:%M} on {local:%a %Y-%m-%d} "
+                   f"({predicate.timezone}).", None, next_allowed)
 
 
 def next_allowed_time(now: datetime, *, zone: str, start, end, weekends: bool) -> datetime:

@@ -1,20 +1,44 @@
 """Reading actions for people: queues, history and one action's story."""
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import ActionEvent
 
 from .models import Action, ActionStatus
 
-def _filtered(queryset: QuerySet, *, risk: str = "", action_type: str = "", source: str = "") -> QuerySet:
+#: Odoo ids are PostgreSQL integers: a longer number cannot be one.
+_MAX_ODOO_ID = 2**31 - 1
+
+
+def _filtered(queryset: QuerySet, *, risk: str = "", action_type: str = "", source: str = "",
+              q: str = "") -> QuerySet:
     if risk:
         queryset = queryset.filter(risk_level=risk)
     if action_type:
         queryset = queryset.filter(action_type=action_type)
     if source:
         queryset = queryset.filter(source=source)
+    if q.strip():
+        queryset = queryset.filter(search_terms(q))
     return queryset
+
+
+def search_terms(q: str) -> Q:
+    """What a search box matches, case-insensitive: the title, the record's description, the
+    names the action holds (invoice, deal or task, customer), or an Odoo id ("8" or "#8")."""
+    q = q.strip()
+    match = (Q(title__icontains=q) | Q(protocol__affected_records__description__icontains=q)
+             | Q(protocol__metadata__record_name__icontains=q) | Q(protocol__metadata__partner_name__icontains=q))
+    number = q.removeprefix("#")
+    if number.isdigit() and 0 < int(number) <= _MAX_ODOO_ID:
+        match |= Q(target_id=int(number)) | Q(partner_id=int(number))
+    return match
+
+
+def matching_action_ids(*, organization, q: str) -> QuerySet:
+    """The ids of the organisation's actions a search matches (for the audit trail's search)."""
+    return Action.objects.filter(organization=organization).filter(search_terms(q)).values("pk")
 
 
 def actions_pending(*, organization, **filters) -> QuerySet:

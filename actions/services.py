@@ -1,4 +1,5 @@
-"""Writing actions: propose, approve, reject, cancel, expire.
+"""Writing actions: propose, approve, reject, edit, cancel, expire, and recovery (retry a failed
+action, resolve an unknown outcome, cancel an approved one before it starts).
 
 `propose()` is the one entry point that creates actions (recommender, follow-up engine,
 assistant); the decisions below are the only ways a human moves one.
@@ -240,25 +241,57 @@ def execute(action_id) -> execution.Outcome:
 
 
 def resolve_outcome_unknown(action: Action, *, user, sent: bool, note: str = "") -> Action:
-    """A human says what happened to a message whose outcome was unknown."""
+    """A person says what happened to a message whose outcome was unknown: "sent" ends it as
+    executed (nothing is ever sent again), "not sent" marks it failed, so it may be retried."""
     ensure_can_decide(user, action.organization)
+    _require_status(action, ActionStatus.OUTCOME_UNKNOWN, "Only an action whose outcome is unknown can be resolved")
     target = ActionStatus.EXECUTED if sent else ActionStatus.FAILED
+    note = (note or "").strip()
     with transaction.atomic():
         OutboundRecord.objects.filter(action=action).update(
             status=LedgerStatus.SENT if sent else LedgerStatus.NOT_SENT, updated_at=timezone.now())
         return lifecycle.transition(action, target, actor=Actor.for_user(user),
-                                    reason=note or ("Confirmed sent by a person." if sent else "Confirmed not sent."))
+                                    reason=note or ("Confirmed sent by a person." if sent else "Confirmed not sent."),
+                                    data={"resolved_as": "sent" if sent else "not_sent"})
 
 
 def retry_failed(action: Action, *, user) -> Action:
     """A person asks for a failed action to run again (once more, from a fresh attempt count);
-    a worker is woken once the request commits."""
+    a worker is woken once the request commits. The approved revision stays as it is: the
+    executor checks it against Odoo again and sends it back for approval if the state moved."""
     ensure_can_decide(user, action.organization)
+    _require_status(action, ActionStatus.FAILED, "Only a failed action can be retried")
     with transaction.atomic():
         retried = lifecycle.transition(action, ActionStatus.APPROVED, actor=Actor.for_user(user), reason="Retry requested.",
-                                       attempts=0, not_before=None, event_type=EventType.REQUEUED)
+                                       attempts=0, not_before=None, event_type=EventType.REQUEUED,
+                                       data={"protocol_hash": action.protocol_hash})
         dispatch.enqueue_on_commit(retried.pk)
     return retried
+
+
+def cancel_approved(action: Action, *, user, reason: str) -> Action:
+    """A person stops an approved action before it starts. Once a worker has claimed it, or a
+    send may already have left, it can no longer be cancelled."""
+    ensure_can_decide(user, action.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("Cancelling needs a reason.", {"field": "reason"})
+    _require_status(action, ActionStatus.APPROVED, "Only an approved action that has not started can be cancelled")
+    with transaction.atomic():
+        started = OutboundRecord.objects.filter(action=action).exclude(status=LedgerStatus.NOT_SENT).exists()
+        if started:
+            raise lifecycle.InvalidTransition("This action has already started running; it can no longer be "
+                                              "cancelled.", {"current": action.status})
+        return lifecycle.transition(action, ActionStatus.CANCELLED, actor=Actor.for_user(user), reason=reason,
+                                    data={"protocol_hash": action.protocol_hash})
+
+
+def _require_status(action: Action, status: str, refusal: str) -> None:
+    """Recovery applies to one status only; the transition itself then checks it did not move."""
+    if action.status != status:
+        raise lifecycle.InvalidTransition(
+            f"{refusal}; this one is {ActionStatus(action.status).label.lower()}.",
+            {"current": action.status})
 
 
 def editable_inputs(action: Action) -> tuple[str, ...]:
@@ -298,6 +331,7 @@ def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
                                        if name in changed},
                            "previous_hash": locked.protocol_hash, "protocol_hash": revised.protocol_hash,
                            "revision": locked.revision + 1, "warnings": warnings})
+        notifications.notify_pending(locked)  # after the commit: fresh links, bound to the new revision
     locked.refresh_from_db()
     return locked
 

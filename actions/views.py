@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,11 +19,13 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 from audit.services import Actor
 
-from . import guardrails, inbox, selectors, services
-from .forms import ApproveForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm, RejectForm
+from . import evidence, guardrails, inbox, selectors, services
+from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
+                    RejectForm, ResolveForm)
 from .models import Action, Notice
 from .presentation import ActionCard
 from .protocol import ProtocolError
+from .records import record_page
 from .types import approvals_required
 
 PAGE_SIZE = 20
@@ -58,6 +61,7 @@ def detail(request, pk):
         "card": ActionCard.of(action), "action": action, "can_decide": membership.can_approve,
         "timeline": selectors.action_timeline(action), "executions": action.executions.all()[:10],
         "protocol_json": json.dumps(action.protocol, indent=2, sort_keys=True, ensure_ascii=False),
+        "evidence": evidence.evidence_for(action),
     })
 
 
@@ -111,6 +115,45 @@ def reject(request, pk):
                                                  protocol_hash=form.cleaned_data["protocol_hash"]),
                 success=f"Rejected “{action.title}”.")
     return _back(request)
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    action = _decidable(request, pk)
+    _recover(request, lambda: services.retry_failed(action, user=request.user),
+             success=f"“{action.title}” will run again shortly, after its checks pass again.")
+    return redirect("dashboard:action", pk=action.pk)
+
+
+@login_required
+@require_POST
+def resolve(request, pk):
+    action = _decidable(request, pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say whether it was sent or not; nothing was changed.")
+    else:
+        sent = form.cleaned_data["sent"]
+        _recover(request, lambda: services.resolve_outcome_unknown(action, user=request.user, sent=sent,
+                                                                    note=form.cleaned_data["note"]),
+                 success=f"Recorded that “{action.title}” was sent; it will not be sent again." if sent else
+                 f"Recorded that “{action.title}” was not sent. Press Retry to send it.")
+    return redirect("dashboard:action", pk=action.pk)
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    action = _decidable(request, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        _recover(request, lambda: services.cancel_approved(action, user=request.user,
+                                                           reason=form.cleaned_data["reason"]),
+                 success=f"Cancelled “{action.title}”; it will not run.")
+    return redirect("dashboard:action", pk=action.pk)
 
 
 @login_required
@@ -180,9 +223,30 @@ def _decide(request, decision, *, success: str) -> None:
         messages.success(request, success)
 
 
+def _recover(request, recovery, *, success: str) -> None:
+    try:
+        recovery()
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+
+
 def _back(request):
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return redirect(target)
     return redirect("dashboard:approvals")
+
+
+@login_required
+def record(request, model: str, record_id: int):
+    """Everything AIOM proposed and did for one Odoo record of the organisation."""
+    membership = require_membership(request)
+    page = record_page(organization=membership.organization, model=model, record_id=record_id)
+    if page is None:
+        raise Http404("AIOM has nothing about this record.")
+    return render(request, "dashboard/record.html", {"record": page})

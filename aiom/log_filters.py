@@ -16,3 +16,13 @@ class RedactApprovalTokens(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """A 403 or 404 is an expected answer, not a fault: one warning line, no traceback.
+    Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
+        return True

@@ -232,7 +232,8 @@ SPECTACULAR_SETTINGS = {"TITLE": "AIOM API", "VERSION": "1.0.0", "SERVE_INCLUDE_
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "aiom.log_filters.RedactApprovalTokens"}},
+    "filters": {"redact_tokens": {"()": "aiom.log_filters.RedactApprovalTokens"},
+                "client_errors_plain": {"()": "aiom.log_filters.ClientErrorsWithoutTraceback"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
@@ -240,8 +241,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Request paths can hold approval tokens: these loggers print paths.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False, "filters": ["redact_tokens"]},
+        # 4xx: a warning without traceback; 5xx: an error with it.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False,
-                           "filters": ["redact_tokens"]},
+                           "filters": ["redact_tokens", "client_errors_plain"]},
     },
 }
 

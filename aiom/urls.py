@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from actions import api as action_api
 from actions import approval_views
+from actions import selectors as action_selectors
 from actions import views as action_views
 from analyzers import views as analyzer_views
 from audit import api as audit_api
@@ -28,14 +29,19 @@ dashboard_patterns = (
         path("actions/<uuid:pk>/approve/", action_views.approve, name="approve"),
         path("actions/<uuid:pk>/reject/", action_views.reject, name="reject"),
         path("actions/<uuid:pk>/edit/", action_views.edit, name="edit"),
-        path("audit/", audit_views.timeline, name="audit"),
+        path("actions/<uuid:pk>/retry/", action_views.retry, name="retry"),
+        path("actions/<uuid:pk>/resolve/", action_views.resolve, name="resolve"),
+        path("actions/<uuid:pk>/cancel/", action_views.cancel, name="cancel"),
+        path("records/<str:model>/<int:record_id>/", action_views.record, name="record"),
+        path("audit/", audit_views.timeline, {"search": action_selectors.matching_action_ids}, name="audit"),
         path("health/", views.health, name="health"),
         path("analysis/run/", analyzer_views.run_now, name="run-analysis"),
         path("plans/<int:pk>/", analyzer_views.plan, name="plan"),
         path("outbox/", integration_views.outbox, name="outbox"),
         path("health/check-odoo/", views.check_odoo, name="check-odoo"),
         path("settings/guardrails/", action_views.guardrail_settings, name="guardrails"),
-        path("audit/export.csv", audit_views.export_csv, name="audit-export"),
+        path("audit/export.csv", audit_views.export_csv, {"search": action_selectors.matching_action_ids},
+             name="audit-export"),
     ],
     "dashboard",
 )
@@ -51,6 +57,9 @@ urlpatterns = [
     path("api/actions/<uuid:pk>/", action_api.ActionDetail.as_view(), name="api-action"),
     path("api/actions/<uuid:pk>/approve/", action_api.ApproveAction.as_view(), name="api-approve"),
     path("api/actions/<uuid:pk>/reject/", action_api.RejectAction.as_view(), name="api-reject"),
+    path("api/actions/<uuid:pk>/retry/", action_api.RetryAction.as_view(), name="api-retry"),
+    path("api/actions/<uuid:pk>/resolve/", action_api.ResolveAction.as_view(), name="api-resolve"),
+    path("api/actions/<uuid:pk>/cancel/", action_api.CancelAction.as_view(), name="api-cancel"),
     path("api/audit-events/", audit_api.AuditEventList.as_view(), name="api-audit-events"),
     path("api/queue/metrics/", action_api.QueueMetrics.as_view(), name="api-queue-metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

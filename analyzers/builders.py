@@ -24,6 +24,7 @@ from integrations.channels import SMS_MAX_CHARS
 from . import rules
 from .contacts import e164_phone, email_addresses
 from .models import FindingKind, Severity
+from .odoo_text import neutral_name
 
 if TYPE_CHECKING:
     from .recommender import Context
@@ -81,7 +82,8 @@ def build_protocol(finding, intent: rules.Intent, ctx: "Context") -> dict:
         "metadata": {"finding_fingerprint": finding.fingerprint, "finding_kind": finding.kind,
                      "rule": f"{finding.kind}:{intent.variant}", "as_of": ctx.as_of.isoformat(),
                      **({"days_overdue": facts["days_overdue"]} if "days_overdue" in facts else {}),
-                     **({"content_flags": list(intent.flags)} if intent.flags else {})},
+                     **({"content_flags": list(intent.flags)} if intent.flags else {}),
+                     **_names(finding, model, record_id)},
     }
     return parse_protocol(document).model_dump(mode="json")
 
@@ -95,6 +97,18 @@ def _expected_effect(finding, intent: rules.Intent) -> str:
     if kind == FindingKind.TASK_OVERDUE:
         return "The assignees finish the task or set a realistic deadline."
     return "Staff review cash this week and act on receivables, payables and financing."
+
+
+def _names(finding, model: str, record_id: int) -> dict:
+    """How the console names the record and the customer ("Invoice INV/2026/00014 — Westpoint"),
+    and the currency its amounts are in; names neutralised like every other Odoo text."""
+    facts = finding.facts
+    names = {"currency": finding.currency} if finding.currency else {}
+    if (model, record_id) == (finding.target_model, finding.target_id) and facts.get("name"):
+        names["record_name"] = neutral_name(facts["name"], "")
+    if facts.get("partner_name"):
+        names["partner_name"] = neutral_name(facts["partner_name"], "")
+    return {key: value for key, value in names.items() if value}
 
 
 def _impact(finding) -> dict:

@@ -4,6 +4,8 @@ from .models import ActorType, EventType
 
 
 class EventFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "Customer, invoice, deal, task or Odoo id"}))
     event_type = forms.ChoiceField(choices=[("", "Any")] + EventType.choices, required=False, label="Event")
     actor_type = forms.ChoiceField(choices=[("", "Any")] + ActorType.choices, required=False, label="Actor")
     action_id = forms.UUIDField(required=False, label="Action id")

@@ -4,12 +4,19 @@ from datetime import date, datetime, time, timezone as dt_timezone
 
 from django.db.models import QuerySet
 
-from .models import ActionEvent, ChainHead
+from .models import ActionEvent, ChainHead, EventType
 
 
-def events_for(*, organization, event_type: str = "", actor_type: str = "", action_id=None,
-               since: date | None = None, until: date | None = None) -> QuerySet:
+def events_for(*, organization, q: str = "", action_ids: QuerySet | None = None, event_type: str = "",
+               actor_type: str = "", action_id=None, since: date | None = None, until: date | None = None) -> QuerySet:
+    """`q` keeps the events of the actions it names: `action_ids` when the caller knows the actions
+    (the dashboard passes the actions' own search), else those whose title, when created, matches."""
     queryset = ActionEvent.objects.filter(organization=organization)
+    if q.strip():
+        if action_ids is None:
+            action_ids = ActionEvent.objects.filter(organization=organization, event_type=EventType.CREATED,
+                                                    data__title__icontains=q.strip()).values("action_id")
+        queryset = queryset.filter(action_id__in=action_ids)
     if event_type:
         queryset = queryset.filter(event_type=event_type)
     if actor_type:

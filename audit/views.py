@@ -19,16 +19,25 @@ CSV_COLUMNS = ["seq", "created_at", "event_type", "actor", "actor_type", "action
 
 
 @login_required
-def timeline(request):
+def timeline(request, search=None):
     membership = require_membership(request)
     form = EventFilterForm(request.GET)
-    events = selectors.events_for(organization=membership.organization, **form.filters())
+    events = selectors.events_for(organization=membership.organization, **_filters(form, membership, search))
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     report = verify_chain(membership.organization) if request.GET.get("verify") else None
     return render(request, "dashboard/audit.html", {
         "form": form, "page": page, "head": selectors.chain_head(organization=membership.organization),
         "report": report, "export_query": request.GET.urlencode(),
     })
+
+
+def _filters(form: EventFilterForm, membership, search) -> dict:
+    """The form's filters; a search also gets the ids of the actions it matches when the site
+    gives the page a `search(organization=, q=)` (the audit trail knows events, not actions)."""
+    filters = form.filters()
+    if search is not None and filters.get("q"):
+        filters["action_ids"] = search(organization=membership.organization, q=filters["q"])
+    return filters
 
 
 class _Echo:
@@ -42,10 +51,11 @@ def _csv_safe(value: str) -> str:
 
 
 @login_required
-def export_csv(request):
+def export_csv(request, search=None):
     membership = require_membership(request)
     form = EventFilterForm(request.GET)
-    events = selectors.events_for(organization=membership.organization, **form.filters()).order_by("seq")
+    events = selectors.events_for(organization=membership.organization,
+                                  **_filters(form, membership, search)).order_by("seq")
     writer = csv.writer(_Echo())
 
     def rows():

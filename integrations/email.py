@@ -45,11 +45,13 @@ def send_email(
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
     connection: BaseEmailBackend | None = None,
+    organization_id: int | None = None,
 ) -> EmailReceipt:
     """Send one email through `connection` (default: the configured backend).
 
     Everything that could smuggle a header or a recipient is checked before any network
-    access. Raises DeliveryError; `permanent` tells the caller not to retry.
+    access. Raises DeliveryError; `permanent` tells the caller not to retry. `organization_id`
+    never leaves the machine: only the demo outbox keeps it, to show each organisation its own.
     """
     to, cc = list(to), list(cc)
     reply_to_list = [reply_to] if reply_to else []
@@ -78,6 +80,7 @@ def send_email(
         connection=connection,
     )
     _check_address(message.from_email)
+    message.organization_id = organization_id
     if html_body:
         message.attach_alternative(html_body, "text/html")
     backend = f"{type(connection).__module__}.{type(connection).__qualname__}"
@@ -205,6 +208,7 @@ class OutboxBackend(BaseEmailBackend):
             message.message()  # the same header checks as a real backend
             text, html = _bodies(message)
             row = OutboxMessage.objects.create(
+                organization_id=getattr(message, "organization_id", None),
                 channel=Channel.EMAIL,
                 sender=message.extra_headers.get("From", message.from_email),
                 recipients=message.to,

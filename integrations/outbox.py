@@ -9,6 +9,9 @@ class Channel(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
+    # Whose message it is, so each organisation's people see only their own (and its links).
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="+", help_text="Empty when the sender named none.")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     sender = models.CharField(max_length=255, blank=True)
     recipients = models.JSONField(default=list, help_text="Email addresses or E.164 numbers.")

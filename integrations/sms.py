@@ -26,7 +26,8 @@ class BaseSmsGateway:
     def __init__(self, *, default_from: str = ""):
         self.default_from = default_from
 
-    def send(self, *, to: str, body: str, idempotency_key: str) -> SmsReceipt:
+    def send(self, *, to: str, body: str, idempotency_key: str, organization_id: int | None = None) -> SmsReceipt:
+        """Check and deliver one SMS. `organization_id` is not sent: only the demo outbox keeps it."""
         if not is_e164(to):
             raise DeliveryError(f"{to!r} is not an E.164 phone number (+ and 7-15 digits)", permanent=True)
         if not body.strip():
@@ -36,7 +37,8 @@ class BaseSmsGateway:
         if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise DeliveryError("the idempotency key must be 1-255 letters, digits or . _ : -", permanent=True)
         try:
-            receipt = self._deliver(to=to, body=body, idempotency_key=idempotency_key)
+            receipt = self._deliver(to=to, body=body, idempotency_key=idempotency_key,
+                                    organization_id=organization_id)
         except DeliveryError as exc:
             kind = "permanent" if exc.permanent else "transient"
             logger.warning("SMS %s not sent through %s (%s): %s", idempotency_key, self.name, kind, exc.message)
@@ -44,7 +46,7 @@ class BaseSmsGateway:
         logger.info("SMS %s handed to %s (provider id %r, %s)", idempotency_key, self.name, receipt.provider_id, receipt.status)
         return receipt
 
-    def _deliver(self, *, to: str, body: str, idempotency_key: str) -> SmsReceipt:
+    def _deliver(self, *, to: str, body: str, idempotency_key: str, organization_id: int | None) -> SmsReceipt:
         raise NotImplementedError
 
 
@@ -58,7 +60,7 @@ class SmsGateway(BaseSmsGateway):
         self.api_key = api_key
         self.timeout = timeout
 
-    def _deliver(self, *, to, body, idempotency_key):
+    def _deliver(self, *, to, body, idempotency_key, organization_id):
         headers = {"Idempotency-Key": idempotency_key, "Accept": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -89,11 +91,12 @@ class OutboxSmsGateway(BaseSmsGateway):
 
     name = "SMS outbox"
 
-    def _deliver(self, *, to, body, idempotency_key):
+    def _deliver(self, *, to, body, idempotency_key, organization_id):
         row, created = OutboxMessage.objects.get_or_create(
             channel=Channel.SMS,
             message_id=idempotency_key,
-            defaults={"sender": self.default_from, "recipients": [to], "body": body},
+            defaults={"sender": self.default_from, "recipients": [to], "body": body,
+                      "organization_id": organization_id},
         )
         if not created and (row.recipients != [to] or row.body != body):
             raise DeliveryError(f"idempotency key {idempotency_key!r} was already used for another SMS", permanent=True)

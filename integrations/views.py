@@ -6,13 +6,19 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from aiom.tenancy import scope
+
 from .outbox import OutboxMessage
 
 
 @login_required
 def outbox(request):
-    # Outbox rows belong to no organisation: only the single-company demo (or a superuser) sees them.
+    """Each person sees their organisation's messages (approval links included) and nobody
+    else's; a superuser sees every message, as in the admin."""
     if not (settings.DEBUG or request.user.is_superuser):
         raise Http404("There is no outbox outside the demo.")
-    page = Paginator(OutboxMessage.objects.order_by("-created_at"), 25).get_page(request.GET.get("page"))
-    return render(request, "dashboard/outbox.html", {"page": page})
+    messages = OutboxMessage.objects.select_related("organization").order_by("-created_at", "-id")
+    if not request.user.is_superuser:
+        messages = scope(messages, request)
+    page = Paginator(messages, 25).get_page(request.GET.get("page"))
+    return render(request, "dashboard/outbox.html", {"page": page, "show_organization": request.user.is_superuser})

@@ -61,4 +61,4 @@ def _sms(action: Action, recipient: Recipient) -> None:
     record = open_record(action.organization_id, APPROVAL_REQUEST, Channel.SMS, recipient.address, action=action,
                          message_id=key)
     send_recorded(record, partial(sms_gateway_from_settings().send, to=recipient.address, body=body,
-                                  idempotency_key=key))
+                                  idempotency_key=key, organization_id=action.organization_id))

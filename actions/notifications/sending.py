@@ -141,7 +141,8 @@ def render(template: str, context: dict, recipient: Recipient) -> Email:
 
 def send_email_recorded(record: NotificationRecord, email: Email) -> None:
     send_recorded(record, lambda: send_email(to=[record.address], subject=email.subject, text_body=email.text,
-                                             html_body=email.html, message_id=record.message_id))
+                                             html_body=email.html, message_id=record.message_id,
+                                             organization_id=record.organization_id))
 
 
 def email_about(action: Action, purpose: str, template: str, context: dict, recipient: Recipient) -> None:

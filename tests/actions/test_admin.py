@@ -40,7 +40,7 @@ def test_action_change_page_renders_the_diff_escaped(client, org, django_user_mo
     page = client.get(reverse("admin:actions_action_change", args=[action.pk])).content.decode()
     assert "billing@customer.example" in page
     assert "Dear &lt;b&gt;customer&lt;/b&gt;" in page and "<script>x()" not in page
-    assert "payment_state is still not_paid" in page
+    assert "payment status is still not paid" in page
 
 
 def test_staff_only_see_their_organisations_actions(client, org, other_org, approver, django_user_model):

@@ -40,16 +40,34 @@ def test_approve_and_the_second_attempt_is_a_conflict(client, approver, pending)
     client.force_login(approver)
     response = _post(client, "api-approve", pending, {"comment": "ok", "protocol_hash": pending.protocol_hash})
     assert response.status_code == 200 and response.json()["status"] == ActionStatus.APPROVED
-    again = _post(client, "api-approve", pending, {})
+    again = _post(client, "api-approve", pending, {"protocol_hash": pending.protocol_hash})
     assert again.status_code == 409
     assert "already approved" in again.json()["detail"]
 
 
 def test_reject_requires_a_reason(client, approver, pending):
     client.force_login(approver)
-    assert _post(client, "api-reject", pending, {}).status_code == 400
-    response = _post(client, "api-reject", pending, {"reason": "Paid yesterday"})
+    assert _post(client, "api-reject", pending, {"protocol_hash": pending.protocol_hash}).status_code == 400
+    response = _post(client, "api-reject", pending, {"reason": "Paid yesterday", "protocol_hash": pending.protocol_hash})
     assert response.json()["status"] == ActionStatus.REJECTED
+
+
+@pytest.mark.parametrize("name, payload", [("api-approve", {"comment": "ok"}), ("api-reject", {"reason": "No"}),
+                                           ("api-approve", {"protocol_hash": ""})])
+def test_deciding_needs_the_hash_of_the_version_reviewed(client, approver, pending, name, payload):
+    client.force_login(approver)
+    response = _post(client, name, pending, payload)
+    assert response.status_code == 400
+    assert response.json()["detail"] == ("Send the protocol_hash of the version you reviewed (GET /api/actions/<id>/ "
+                                         "shows it); nothing was decided.")
+    pending.refresh_from_db()
+    assert pending.status == ActionStatus.PENDING_APPROVAL and not pending.approvals.exists()
+
+
+def test_a_hash_of_another_version_is_a_conflict(client, approver, pending):
+    client.force_login(approver)
+    response = _post(client, "api-approve", pending, {"protocol_hash": "0" * 64})
+    assert response.status_code == 409 and "edited after you saw it" in response.json()["detail"]
 
 
 def test_viewer_cannot_approve(client, viewer, pending):

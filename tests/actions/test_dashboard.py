@@ -28,7 +28,7 @@ def test_queue_shows_the_diff_the_recipient_and_the_exact_message(client, approv
     assert pending.title in page
     assert "billing@customer.example" in page
     assert "Our invoice INV/2025/0042 of 1,250.00 EUR is 14 days overdue." in page
-    assert "payment_state is still not_paid" in page
+    assert "payment status is still not paid" in page
     assert "expires in" in page
     assert 'action="%s"' % reverse("dashboard:approve", args=[pending.pk]) in page
 

@@ -113,3 +113,12 @@ def test_an_edit_of_wording_only_raises_no_warning(pending, approver):
                            protocol_hash=pending.protocol_hash)
     assert "edit_warnings" not in edited.parsed.metadata
     assert ActionEvent.objects.get(action_id=pending.pk, event_type=EventType.EDITED).data["warnings"] == []
+
+
+def test_the_timelines_show_what_an_edit_changed(client, pending, approver):
+    services.edit(pending, approver, inputs={"subject": "A gentle reminder"}, protocol_hash=pending.protocol_hash)
+    client.force_login(approver)
+    change = "subject: Invoice INV/2025/0042 is 14 days overdue → A gentle reminder"
+    assert change in client.get(reverse("dashboard:audit")).content.decode()
+    page = client.get(reverse("dashboard:action", args=[pending.pk])).content.decode()
+    assert "subject: <del>Invoice INV/2025/0042 is 14 days overdue</del> → <ins>A gentle reminder</ins>" in page

@@ -77,8 +77,8 @@ def test_check_odoo_now_records_the_answer(client, approver, org):
         sandbox.stop()
 
 
-def test_outbox_shows_messages_only_in_the_demo(client, approver, settings):
-    OutboxMessage.objects.create(channel="email", recipients=["a@example.com"], subject="Hello <b>there</b>",
+def test_outbox_shows_messages_only_in_the_demo(client, approver, org, settings):
+    OutboxMessage.objects.create(organization=org, channel="email", recipients=["a@example.com"], subject="Hello <b>there</b>",
                                  body="See http://127.0.0.1:8000/approvals/email/abc/", html="<script>alert(1)</script>")
     client.force_login(approver)
     settings.DEBUG = False

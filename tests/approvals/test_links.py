@@ -3,6 +3,8 @@
 import logging
 from datetime import timedelta
 
+import pytest
+
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
@@ -48,7 +50,7 @@ def test_the_page_shows_what_would_happen_and_decides_nothing(client, pending, a
     assert pending.title in page
     assert "billing@customer.example" in page
     assert "Our invoice INV/2025/0042 of 1,250.00 EUR is 14 days overdue." in page
-    assert "payment_state is still not_paid" in page
+    assert "payment status is still not paid" in page
     assert "Nothing has been decided yet" in page and "alice" in page
     assert "<script" not in page  # confirmation is a plain form, nothing submits it by itself
     assert reverse("dashboard:approve", args=[pending.pk]) not in page  # no dashboard buttons
@@ -214,12 +216,39 @@ def test_a_high_risk_link_needs_the_approver_logged_in(propose, approver, second
     assert browser.post(reverse("approval-link-decide"), {"token": token, "decision": "approve"}).status_code == 302
 
     browser.force_login(second_approver)  # someone else's session is not the approver's
-    assert browser.get(url).status_code == 302
+    assert browser.get(url).status_code == 403
+    assert _status(urgent) == ActionStatus.PENDING_APPROVAL
 
     browser.force_login(approver)
     assert submit(browser, token).status_code == 200
     assert _status(urgent) == ActionStatus.APPROVED
-    assert not _refusals(urgent)
+    assert _refusals(urgent) == ["wrong_user"]  # only the other person's attempt
+
+
+@pytest.mark.parametrize("signed_in", ["second_approver", "viewer"])
+def test_a_link_opened_while_someone_else_is_signed_in_decides_nothing(request, pending, approve_token, signed_in):
+    other = request.getfixturevalue(signed_in)
+    fields = decision_form(_page(Client(), approve_token).content.decode())
+    browser = Client()
+    browser.force_login(other)
+
+    page = _page(browser, approve_token)
+    text = page.content.decode()
+    assert page.status_code == 403
+    assert (f"This link was sent to alice; you are signed in as {other.username}. Sign out, or decide in the "
+            "dashboard.") in text
+    assert "Nothing was approved or rejected." in text and 'action="%s"' % reverse("logout") in text
+    assert 'action="%s"' % reverse("approval-link-decide") not in text  # no button to press
+
+    response = browser.post(reverse("approval-link-decide"), fields)
+    assert response.status_code == 403 and "you are signed in as" in response.content.decode()
+    assert _status(pending) == ActionStatus.PENDING_APPROVAL
+    assert not Approval.objects.exists() and not UsedApprovalLink.objects.exists()
+    events = ActionEvent.objects.filter(action_id=pending.pk, event_type=EventType.TOKEN_REFUSED)
+    assert [(event.data["reason"], event.actor) for event in events] == [
+        ("wrong_user", f"user:{other.pk} {other.username}")] * 2
+    assert submit(Client(), approve_token).status_code == 200  # the link still works for its approver
+    assert _status(pending) == ActionStatus.APPROVED
 
 
 def test_a_critical_action_needs_two_links(propose, approver, second_approver):

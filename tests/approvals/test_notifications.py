@@ -257,8 +257,9 @@ def _run_until(action, status, reason):
 
 
 @pytest.mark.parametrize(("status", "subject", "advice"), [
-    (ActionStatus.FAILED, "Action failed", "retry it once the cause is fixed"),
-    (ActionStatus.OUTCOME_UNKNOWN, "Check needed, outcome unknown", "mark it as sent or not sent"),
+    (ActionStatus.FAILED, "Action failed", "Once the cause is fixed, press “Retry”"),
+    (ActionStatus.OUTCOME_UNKNOWN, "Check needed, outcome unknown",
+     "open the action and press “It was sent” or “It was not sent”; after “It was not sent” you can press “Retry”"),
 ])
 def test_the_approver_hears_when_an_action_did_not_work(pending, approver, second_approver, settings, status, subject,
                                                        advice, task_queue, django_capture_on_commit_callbacks):

@@ -36,7 +36,7 @@ def test_approve_and_reject_in_the_browser(live_server, browser, screenshot, con
     assert first["partner"]["email"] in card.inner_text()
     assert to_approve.parsed.operation.inputs.subject in card.inner_text()
     card.locator("summary").click()
-    assert "payment_state is still not_paid" in card.inner_text()
+    assert "payment status is still not paid" in card.inner_text()
     screenshot(page, "approvals")
 
     card.locator("button.approve").click()

@@ -67,7 +67,7 @@ def test_invoice_paid_since_proposal_blocks_the_reminder(connected_org, approver
     outcome = services.execute(action.pk)
     action.refresh_from_db()
     assert action.status == ActionStatus.BLOCKED
-    assert "payment_state is now 'paid', expected 'not_paid'" in action.status_reason
+    assert "The invoice was paid in the meantime." in action.status_reason
     assert smtp.received == []
     event = ActionEvent.objects.filter(action_id=action.pk).last()
     assert event.event_type == EventType.REVALIDATION_FAILED
@@ -94,7 +94,7 @@ def test_outside_sending_hours_defers_instead_of_failing(connected_org, approver
         {"check_id": "hours", "predicate": window}]))
     outcome = execution.execute(action.pk, now=monday_evening)
     action.refresh_from_db()
-    assert outcome.status == "deferred" and "deferred to Tue" in outcome.detail
+    assert outcome.status == "deferred" and "it waits until 09:00 on Tue" in outcome.detail
     assert action.status == ActionStatus.APPROVED
     assert action.not_before == last_monday + timedelta(days=1, hours=9)
     assert smtp.received == []
