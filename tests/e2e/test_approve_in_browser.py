@@ -4,7 +4,8 @@ approve it and watch a real worker execute it; reject another with a reason."""
 from actions import services
 from actions.models import Action, ActionStatus
 from tests.execution.actions import reminder
-from tests.reliability.support import message_ids, wait_until
+from tests.processes import wait_until
+from tests.reliability.support import message_ids
 
 from .pages import log_in
 

@@ -11,7 +11,7 @@ from actions.types import ActionType
 from audit.models import ActionEvent
 from integrations.outbox import OutboxMessage
 from tests.actions.protocols import protocol_for
-from tests.reliability.support import wait_until
+from tests.processes import wait_until
 
 from .pages import log_in
 

@@ -16,7 +16,7 @@ from django.db import connection
 
 from tests.integrations.servers import free_port
 
-from .support import wait_until
+from tests.processes import wait_until
 
 
 class PrivateRedis:

@@ -12,7 +12,7 @@ from actions import guardrails, services
 from actions.models import Action, ActionStatus, GuardrailPolicy
 from actions.types import ActionType
 from tests.actions.protocols import protocol_for
-from tests.processes import PROJECT_DIR, wait_until  # noqa: F401 - wait_until is used through this module too
+from tests.processes import PROJECT_DIR
 
 
 S = ActionStatus

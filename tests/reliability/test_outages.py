@@ -14,7 +14,9 @@ from integrations.odoo.sandbox.server import start_in_thread
 from tests.execution.actions import reminder
 from tests.integrations.servers import free_port
 
-from .support import APPROVE, approved, message_id_of, message_ids, note_on, queued_executions, run_aiom, wait_until
+from tests.processes import wait_until
+
+from .support import APPROVE, approved, message_id_of, message_ids, note_on, queued_executions, run_aiom
 
 pytestmark = pytest.mark.slow
 

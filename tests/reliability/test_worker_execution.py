@@ -9,7 +9,9 @@ from actions.models import Action, ActionStatus, ExecutionLog
 from audit.models import ActionEvent, EventType
 from tests.execution.actions import reminder
 
-from .support import all_settled, allow_bulk_email, approved, message_id_of, message_ids, wait_until
+from tests.processes import wait_until
+
+from .support import all_settled, allow_bulk_email, approved, message_id_of, message_ids
 
 pytestmark = pytest.mark.slow
 
