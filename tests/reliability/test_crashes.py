@@ -11,8 +11,9 @@ from actions.types import ActionType
 from tests.actions.protocols import protocol_for
 from tests.execution.actions import reminder
 
-from .support import (SETTLED, all_settled, allow_bulk_email, approved, message_id_of, message_ids, statuses,
-                      wait_until)
+from tests.processes import wait_until
+
+from .support import SETTLED, all_settled, allow_bulk_email, approved, message_id_of, message_ids, statuses
 
 pytestmark = pytest.mark.slow
 BATCH = 200

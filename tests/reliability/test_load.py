@@ -15,10 +15,11 @@ from actions import services
 from actions.models import Action
 from tests.execution.actions import reminder
 from tests.fixtures.workers import Worker
+from tests.processes import wait_until
 
 from .services import PrivateRedis, end_other_sessions
 from .support import (APPROVE, SETTLED, SWEEP, S, allow_bulk_email, duplicated, ids_with, message_id_of, message_ids,
-                      run_aiom, statuses, wait_until)
+                      run_aiom, statuses)
 
 pytestmark = pytest.mark.slow
 

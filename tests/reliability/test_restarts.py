@@ -25,10 +25,11 @@ from tests.actions.protocols import protocol_for
 from tests.approvals.pages import decision_form
 from tests.execution.actions import reminder
 from tests.fixtures.workers import Worker
+from tests.processes import wait_until
 
 from .services import PrivateRedis, database_unreachable, end_other_sessions
 from .support import (APPROVE, SETTLED, SWEEP, all_settled, allow_bulk_email, approved, duplicated, ids_with,
-                      message_id_of, message_ids, queued_executions, run_aiom, statuses, wait_until)
+                      message_id_of, message_ids, queued_executions, run_aiom, statuses)
 from .test_crashes import past_every_lease
 
 pytestmark = pytest.mark.slow
