@@ -9,7 +9,7 @@ from aiom.errors import ApplicationError
 
 from audit.services import Actor
 
-from . import guardrails, presentation, services
+from . import bulk, guardrails, presentation, services
 from .models import Action, Approval, GuardrailPolicy, NotificationRecord, OutboundRecord
 
 #: The reason recorded for actions cancelled from the admin (which has no form to type one).
@@ -28,18 +28,20 @@ class ApprovalInline(admin.TabularInline):
 
 @admin.register(Action)
 class ActionAdmin(OrganizationScopedAdmin):
-    """Actions are read-only here: they change only through the services. The recovery actions
-    need the `decide_action` permission and, per action, a deciding role in its organisation;
-    resolving an unknown outcome needs a note, so it stays on the dashboard."""
+    """Actions are read-only here: they change only through the services. Approving and
+    rejecting selected actions, like the recovery actions, need the `decide_action` permission
+    and, per action, a deciding role in its organisation; resolving an unknown outcome needs a
+    note, so it stays on the dashboard."""
 
     list_display = ["title", "organization", "action_type", "risk_level", "status", "source", "expires_at", "created_at"]
     list_filter = ["status", "risk_level", "action_type", "source", "organization"]
     search_fields = ["title", "idempotency_key", "target_model", "=target_id", "=partner_id"]
     date_hierarchy = "created_at"
     inlines = [ApprovalInline]
-    actions = ["retry_failed", "cancel_approved"]
+    actions = ["approve_selected", "reject_selected", "retry_failed", "cancel_approved"]
     fieldsets = [
-        (None, {"fields": ["title", "organization", "status", "status_reason", "risk_level", "requires_approval",
+        (None, {"fields": ["title", "organization", "status", "status_reason", "superseded_by", "risk_level",
+                           "requires_approval",
                            "action_type", "safe_operation", "source", "created_by", "expires_at"]}),
         ("What will change", {"fields": ["what_it_does", "reasoning"]}),
         ("Execution", {"fields": ["attempts", "not_before", "executed_at", "result", "error"]}),
@@ -57,6 +59,32 @@ class ActionAdmin(OrganizationScopedAdmin):
 
     def has_decide_permission(self, request):
         return request.user.has_perm("actions.decide_action")
+
+    @admin.action(description="Approve selected", permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        """The same pre-flight and bulk approval as the dashboard, per organisation, bound to the
+        revision each action has now (the one the list shows)."""
+        by_organization = {}
+        for action in queryset.select_related("organization"):
+            by_organization.setdefault(action.organization, []).append((action.pk, action.protocol_hash))
+        for organization, items in by_organization.items():
+            try:
+                result = bulk.bulk_approve(organization, request.user, items)
+            except ApplicationError as exc:
+                self.message_user(request, f"{organization}: {exc.message}", messages.ERROR)
+                continue
+            if result.approved:
+                self.message_user(request, f"{len(result.approved)} action(s) approved.", messages.SUCCESS)
+            for row in result.skipped:
+                self.message_user(request, f"“{row.action.title if row.action else row.action_id}”: {row.reason}",
+                                  messages.WARNING)
+
+    @admin.action(description="Reject selected", permissions=["decide"])
+    def reject_selected(self, request, queryset):
+        reason = f"Rejected in bulk from the admin by {request.user.get_username()}."
+        self._recover(request, queryset, "rejected",
+                      lambda action: services.reject(action, request.user, reason=reason, channel="admin",
+                                                     protocol_hash=action.protocol_hash))
 
     @admin.action(description="Retry selected failed actions", permissions=["decide"])
     def retry_failed(self, request, queryset):

@@ -1,5 +1,6 @@
-"""REST endpoints for actions: list, read, approve, reject, retry, resolve, cancel, queue
-metrics. Thin: each view validates input with a serializer and calls one service or selector.
+"""REST endpoints for actions: list, read, approve, reject, retry, resolve, cancel, undo,
+bulk pre-flight and approval, queue metrics. Thin: each view validates input with a
+serializer and calls one service or selector.
 Deciding views authorise before they read the input, so a viewer always gets 403."""
 
 from django.shortcuts import get_object_or_404
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 from aiom.api import organization_of
 from aiom.errors import ApplicationError
 
-from . import selectors, services
+from . import bulk, selectors, services
 from .models import Action
 from .permissions import ensure_can_decide
 
@@ -26,7 +27,7 @@ class ActionSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "action_type", "safe_operation", "status", "status_reason", "risk_level",
                   "requires_approval", "guardrail_decision", "source", "created_by", "protocol_hash", "revision",
                   "expires_at", "not_before", "attempts", "result", "error", "created_at", "updated_at",
-                  "decided_at", "executed_at"]
+                  "decided_at", "executed_at", "superseded_by"]
 
 
 class ActionDetailSerializer(ActionSerializer):
@@ -147,6 +148,58 @@ class CancelAction(APIView):
         data = _validated(CancelInput, request)
         action = services.cancel_approved(action, user=request.user, reason=data["reason"])
         return Response(ActionSerializer(action).data)
+
+
+class UndoAction(APIView):
+    """Take back an approved message during its send delay; it waits for approval again."""
+
+    @extend_schema(request=None, responses=ActionSerializer)
+    def post(self, request, pk):
+        action = services.undo_send(_decidable(request, pk), user=request.user)
+        return Response(ActionSerializer(action).data)
+
+
+class BulkItem(serializers.Serializer):
+    id = serializers.CharField(max_length=64)
+    protocol_hash = _protocol_hash()
+
+
+class BulkInput(serializers.Serializer):
+    actions = BulkItem(many=True, allow_empty=False)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+def _bulk_items(request) -> tuple[list[tuple[str, str]], str]:
+    """Authorise first (a viewer gets 403 whatever the input), then the ids with their hashes."""
+    organization = organization_of(request)
+    ensure_can_decide(request.user, organization)
+    data = BulkInput(data=request.data)
+    if not data.is_valid():
+        raise ApplicationError(HASH_REQUIRED if "protocol_hash" in str(data.errors) else
+                               "Send {\"actions\": [{\"id\": …, \"protocol_hash\": …}, …]}; nothing was decided.",
+                               {"errors": data.errors})
+    items = [(item["id"], item["protocol_hash"]) for item in data.validated_data["actions"]]
+    return items, data.validated_data["comment"]
+
+
+class Preflight(APIView):
+    """What approving each listed action would lead to; changes nothing."""
+
+    @extend_schema(request=BulkInput, responses=dict)
+    def post(self, request):
+        items, _ = _bulk_items(request)
+        rows = bulk.preflight(organization_of(request), request.user, items)
+        return Response({"results": [row.as_dict() for row in rows]})
+
+
+class BulkApprove(APIView):
+    """Approve the listed actions that pass the pre-flight, each bound to its protocol_hash."""
+
+    @extend_schema(request=BulkInput, responses=dict)
+    def post(self, request):
+        items, comment = _bulk_items(request)
+        result = bulk.bulk_approve(organization_of(request), request.user, items, comment=comment)
+        return Response({"results": [row.as_dict() for row in result.rows]})
 
 
 class QueueMetrics(APIView):

@@ -27,8 +27,8 @@ def enqueue(action_id, *, countdown: float | None = None) -> bool:
         return False
 
 
-def enqueue_on_commit(action_id) -> None:
-    transaction.on_commit(lambda: enqueue(action_id))
+def enqueue_on_commit(action_id, *, countdown: float | None = None) -> None:
+    transaction.on_commit(lambda: enqueue(action_id, countdown=countdown))
 
 
 def max_countdown() -> float:

@@ -98,6 +98,14 @@ def refusals_for(policy: GuardrailPolicy, protocol: ActionProtocol) -> list[str]
     return refusals
 
 
+def is_high_value(policy: GuardrailPolicy, protocol: ActionProtocol) -> bool:
+    """High or critical risk, or an amount above what may run without approval: what
+    approvers are warned about before it expires."""
+    amount = _amount_involved(protocol)
+    return (protocol.risk_level in (RiskLevel.HIGH, RiskLevel.CRITICAL)
+            or (amount is not None and amount > policy.max_amount_without_approval))
+
+
 def _amount_involved(protocol: ActionProtocol) -> Decimal | None:
     amount = protocol.metadata.get("amount")
     if amount is None and protocol.estimated_impact and protocol.estimated_impact.revenue_change is not None:

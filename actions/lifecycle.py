@@ -28,7 +28,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     S.CANCELLED: (frozenset({S.PENDING_APPROVAL, S.APPROVED}), EventType.CANCELLED),
     S.DENIED: (frozenset({S.PENDING_APPROVAL, S.EXECUTING}), EventType.DENIED),
     S.BLOCKED: (frozenset({S.EXECUTING}), EventType.BLOCKED),
-    S.PENDING_APPROVAL: (frozenset({S.EXECUTING}), EventType.REVALIDATION_FAILED),
+    S.SUPERSEDED: (frozenset({S.PENDING_APPROVAL}), EventType.SUPERSEDED),
+    S.PENDING_APPROVAL: (frozenset({S.EXECUTING, S.APPROVED}), EventType.REVALIDATION_FAILED),  # approved: Undo
 }
 
 class InvalidTransition(ApplicationError):

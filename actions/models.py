@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
+from django.utils import timezone
 
 from . import types
 from .fields import Channel, RiskLevel, Source
@@ -24,6 +25,7 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     DENIED = "denied", "Denied by guardrails"
     BLOCKED = "blocked", "Blocked by revalidation"
+    SUPERSEDED = "superseded", "Superseded by a newer proposal"
 
 
 class Action(models.Model):
@@ -58,6 +60,10 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     executed_at = models.DateTimeField(null=True, blank=True)
+    #: PROTECT: the successor is part of this action's record; deleting it must not leave a
+    #: superseded action that no longer says what replaced it.
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes",
+                                      help_text="The newer proposal that replaced this one.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -78,9 +84,20 @@ class Action(models.Model):
     def parsed(self) -> ActionProtocol:
         return ActionProtocol.model_validate(self.protocol)
 
+    def send_delay_left(self, now: datetime.datetime | None = None) -> datetime.timedelta | None:
+        """How long this approved message still waits before it may be sent (and may be undone);
+        None once the delay is over, when it has started, or when there is no delay."""
+        now = now or timezone.now()
+        if (self.status != ActionStatus.APPROVED or self.attempts or self.not_before is None
+                or self.not_before <= now or not types.action_type(self.action_type).external):
+            return None
+        return self.not_before - now
+
     def current_approvals(self):
-        """The approvals that count: given to the revision as it stands (an edit voids earlier ones)."""
-        return self.approvals.filter(decision=Decision.APPROVE, protocol_hash=self.protocol_hash)
+        """The approvals that count: given to the revision as it stands (an edit voids earlier
+        ones) and not undone since (an Undo during the send delay voids them too)."""
+        return self.approvals.filter(decision=Decision.APPROVE, protocol_hash=self.protocol_hash,
+                                     undone_at__isnull=True)
 
 
 class Decision(models.TextChoices):
@@ -98,11 +115,15 @@ class Approval(models.Model):
     comment = models.TextField(blank=True)
     channel = models.CharField(max_length=20, default="dashboard")
     created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when someone pressed Undo before the message was sent: this "
+                                         "approval no longer counts, and its approver may decide again.")
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["action", "user", "protocol_hash"], name="one_decision_per_user_and_revision"),
+            models.UniqueConstraint(fields=["action", "user", "protocol_hash"], condition=models.Q(undone_at__isnull=True),
+                                    name="one_decision_per_user_and_revision"),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +151,9 @@ class GuardrailPolicy(models.Model):
     emails_per_hour = models.PositiveIntegerField(default=100)
     sms_per_day = models.PositiveIntegerField(default=50)
     max_records_per_bulk = models.PositiveIntegerField(default=10)
+    bulk_approve_high_risk = models.BooleanField(
+        default=False, help_text="Let high and critical actions be approved together with others; otherwise each is "
+                                 "approved on its own.")
     max_amount_without_approval = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     business_hours_start = models.TimeField(default=datetime.time(9, 0))
     business_hours_end = models.TimeField(default=datetime.time(17, 0))
@@ -138,6 +162,12 @@ class GuardrailPolicy(models.Model):
     email_window_hours = models.PositiveIntegerField(default=4, help_text="Minimum hours between emails to one partner.")
     sms_window_hours = models.PositiveIntegerField(default=6, help_text="Minimum hours between SMS to one partner.")
     expiry_hours = models.PositiveIntegerField(default=24, help_text="Pending actions expire after this many hours.")
+    send_delay_seconds = models.PositiveIntegerField(
+        default=120, validators=[MaxValueValidator(24 * 3600)],
+        help_text="Seconds an approved email or SMS waits before it is sent, so it can still be undone. "
+                  "0 sends at once.")
+    expiry_warning_hours = models.PositiveIntegerField(
+        default=4, help_text="Warn approvers this many hours before a high-value or high-risk action expires; 0 = never.")
     on_rate_limit = models.CharField(max_length=10, choices=RateLimitBehaviour.choices, default=RateLimitBehaviour.DEFER)
     notify_by_email = models.BooleanField(default=True)
     notify_by_sms = models.BooleanField(default=True, help_text="High and critical actions also notify by SMS.")
@@ -352,6 +382,7 @@ class NotificationRecord(models.Model):
         APPROVAL_REQUEST = "approval_request", "Approval request"
         APPROVAL_DIGEST = "approval_digest", "Approval digest"
         RESULT = "result", "How an action ended"
+        EXPIRY_WARNING = "expiry_warning", "Expiry warning"
 
     class Status(models.TextChoices):
         SENDING = "sending", "About to send (outcome unknown if it stays here)"

@@ -238,7 +238,17 @@ class ActionCard:
 
     def approvals_so_far(self):
         return [a for a in self.action.approvals.all()
-                if a.protocol_hash == self.action.protocol_hash and a.decision == "approve"]
+                if a.protocol_hash == self.action.protocol_hash and a.decision == "approve" and a.undone_at is None]
+
+    def send_delay_left(self) -> int | None:
+        """Whole seconds until an approved message is sent (while it may still be undone)."""
+        left = self.action.send_delay_left()
+        return None if left is None else max(int(left.total_seconds()), 1)
+
+    def sends_in(self) -> str:
+        """"1 min 42 s": the countdown as the server renders it (a script may tick it down)."""
+        minutes, seconds = divmod(self.send_delay_left() or 0, 60)
+        return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
     def written_by_claude(self) -> bool:
         return self.protocol.metadata.get("written_by") == "claude"

@@ -1,4 +1,4 @@
-"""Writing actions: propose, approve, reject, edit, cancel, expire, and recovery (retry a failed
+"""Writing actions: propose, approve, reject, edit, cancel, supersede, expire, and recovery (retry a failed
 action, resolve an unknown outcome, cancel an approved one before it starts).
 
 `propose()` is the one entry point that creates actions (recommender, follow-up engine,
@@ -152,13 +152,24 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
                          data={"approvals": approvers.count(), "required": needed, "comment": comment,
                                "channel": channel, "protocol_hash": action.protocol_hash})
             return action
+        delay = _send_delay_seconds(action)
+        now = timezone.now()
         approved = lifecycle.transition(
-            action, ActionStatus.APPROVED, actor=Actor.for_user(user), decided_at=timezone.now(),
+            action, ActionStatus.APPROVED, actor=Actor.for_user(user), decided_at=now,
+            not_before=now + timedelta(seconds=delay) if delay else None,
             data={"comment": comment, "channel": channel, "protocol_hash": action.protocol_hash,
-                  "approvals": needed, "required": needed},
+                  "approvals": needed, "required": needed, **({"send_delay_seconds": delay} if delay else {})},
         )
-        dispatch.enqueue_on_commit(approved.pk)
+        dispatch.enqueue_on_commit(approved.pk, countdown=delay or None)
         return approved
+
+
+def _send_delay_seconds(action: Action) -> int:
+    """Messages to people outside the company wait the organisation's send delay after the
+    last approval, so a person can still undo them; everything else runs at once."""
+    if not action_type(action.action_type).external:
+        return 0
+    return guardrails.policy_for(action.organization).send_delay_seconds
 
 
 def reject(action: Action, user, *, reason: str, channel: str = "dashboard", protocol_hash: str | None = None) -> Action:
@@ -178,6 +189,15 @@ def reject(action: Action, user, *, reason: str, channel: str = "dashboard", pro
 def cancel(action: Action, *, reason: str, actor: Actor = SYSTEM) -> Action:
     """Withdraw an action nobody needs any more (superseded, or its target no longer needs it)."""
     return lifecycle.transition(action, ActionStatus.CANCELLED, actor=actor, reason=reason)
+
+
+def supersede(old: Action, *, by: Action) -> Action:
+    """`old`, still pending, is replaced by the newer proposal `by`: it can no longer be
+    decided, and it points at its successor (the audit event names it too)."""
+    if by.pk == old.pk or by.organization_id != old.organization_id:
+        raise ApplicationError("An action can only be superseded by another action of the same organisation.")
+    return lifecycle.transition(old, ActionStatus.SUPERSEDED, reason=f"Superseded by a newer proposal: {by.title}",
+                                superseded_by=by, data={"superseded_by": str(by.pk)})
 
 
 def expire_due(now: datetime | None = None) -> int:
@@ -225,7 +245,7 @@ def _deciding(action: Action):
 
 
 def _record_decision(action: Action, user, decision: str, comment: str, channel: str) -> None:
-    if action.approvals.filter(user=user, protocol_hash=action.protocol_hash).exists():
+    if action.approvals.filter(user=user, protocol_hash=action.protocol_hash, undone_at__isnull=True).exists():
         raise Conflict("You have already decided on this version of the action.")
     Approval.objects.create(action=action, user=user, decision=decision, protocol_hash=action.protocol_hash,
                             comment=comment, channel=channel)
@@ -284,6 +304,33 @@ def cancel_approved(action: Action, *, user, reason: str) -> Action:
                                               "cancelled.", {"current": action.status})
         return lifecycle.transition(action, ActionStatus.CANCELLED, actor=Actor.for_user(user), reason=reason,
                                     data={"protocol_hash": action.protocol_hash})
+
+
+def undo_send(action: Action, *, user) -> Action:
+    """Take back an approved message during its send delay: it waits for approval again, and
+    the approvals given so far stop counting (they stay on record, marked undone, so their
+    approvers may decide again). Once the delay is over or a worker has claimed it, it is too
+    late: the row lock and the executor's conditional claim let only one of the two win."""
+    ensure_can_decide(user, action.organization)
+    with transaction.atomic():
+        locked = Action.objects.select_for_update(no_key=True, of=("self",)).select_related("organization").get(
+            pk=action.pk)
+        if locked.send_delay_left() is None:
+            raise lifecycle.InvalidTransition(_too_late_to_undo(locked), {"current": locked.status})
+        undone = locked.current_approvals().update(undone_at=timezone.now())
+        return lifecycle.transition(
+            locked, ActionStatus.PENDING_APPROVAL, actor=Actor.for_user(user), event_type=EventType.UNDONE,
+            reason="Undone before it was sent; it needs approval again.", not_before=None, decided_at=None,
+            data={"protocol_hash": locked.protocol_hash, "approvals_undone": undone})
+
+
+def _too_late_to_undo(action: Action) -> str:
+    if action.status == ActionStatus.APPROVED and not action.attempts and action.not_before is not None:
+        return "Too late to undo: the send delay is over and the message is being sent."
+    if action.status in (ActionStatus.EXECUTING, ActionStatus.EXECUTED, ActionStatus.OUTCOME_UNKNOWN):
+        return f"Too late to undo: this action is already {ActionStatus(action.status).label.lower()}."
+    return ("Only an approved message still waiting for its send delay can be undone; this one is "
+            f"{ActionStatus(action.status).label.lower()}.")
 
 
 def _require_status(action: Action, status: str, refusal: str) -> None:

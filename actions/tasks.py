@@ -38,3 +38,8 @@ def notify(purpose: str, action_id: str) -> None:
 @shared_task(name="aiom.actions.send_digests", acks_late=True, ignore_result=True)
 def send_digests() -> int:
     return notifications.send_due_digests()
+
+
+@shared_task(name="aiom.actions.warn_expiring", acks_late=True, ignore_result=True)
+def warn_expiring() -> int:
+    return notifications.send_expiry_warnings()

@@ -19,7 +19,7 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 from audit.services import Actor
 
-from . import evidence, guardrails, inbox, selectors, services
+from . import bulk, evidence, guardrails, inbox, selectors, services
 from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
                     RejectForm, ResolveForm)
 from .models import Action, Notice
@@ -39,8 +39,51 @@ def approvals(request):
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dashboard/approvals.html", {
         "form": form, "page": page, "cards": [ActionCard.of(action) for action in page],
-        "can_decide": membership.can_approve,
+        "can_decide": membership.can_approve, "selectable": membership.can_approve,
     })
+
+
+@login_required
+def preflight(request):
+    """What approving the selected actions would lead to; read-only, so a GET."""
+    membership = _deciding_member(request)
+    selected = _selected(request.GET)
+    if not selected:
+        messages.error(request, "Select at least one action to check.")
+        return redirect("dashboard:approvals")
+    rows = bulk.preflight(membership.organization, request.user, selected)
+    return render(request, "dashboard/preflight.html", {
+        "rows": rows, "passing": [row for row in rows if row.outcome in bulk.APPROVED_OUTCOMES]})
+
+
+@login_required
+@require_POST
+def bulk_approve(request):
+    membership = _deciding_member(request)
+    selected = _selected(request.POST)
+    if not selected:
+        messages.error(request, "Nothing was selected; nothing was approved.")
+        return redirect("dashboard:approvals")
+    result = bulk.bulk_approve(membership.organization, request.user, selected,
+                               comment=request.POST.get("comment", "")[:1000])
+    if result.approved:
+        messages.success(request, f"Approved {len(result.approved)} of {len(result.rows)} selected.")
+    for row in result.skipped:
+        title = row.action.title if row.action else row.action_id
+        messages.warning(request, f"Not approved: “{title}”: {row.reason}")
+    return redirect("dashboard:approvals")
+
+
+def _deciding_member(request):
+    membership = require_membership(request)
+    if not membership.can_approve:
+        raise PermissionDenied("Your role can view actions but not decide on them.")
+    return membership
+
+
+def _selected(data) -> list[tuple[str, str]]:
+    """The "<id>:<protocol hash>" values of the ticked boxes."""
+    return [tuple(value.split(":", 1)) for value in data.getlist("selected") if ":" in value]
 
 
 @login_required
@@ -154,6 +197,15 @@ def cancel(request, pk):
                                                            reason=form.cleaned_data["reason"]),
                  success=f"Cancelled “{action.title}”; it will not run.")
     return redirect("dashboard:action", pk=action.pk)
+
+
+@login_required
+@require_POST
+def undo(request, pk):
+    action = _decidable(request, pk)
+    _recover(request, lambda: services.undo_send(action, user=request.user),
+             success=f"Undone: “{action.title}” was not sent and waits for approval again.")
+    return _back(request)
 
 
 @login_required

@@ -3,7 +3,8 @@
 The rules (`rules.py`) choose what to do and write the copy; `builders.py` turns each intent
 into a complete protocol from the finding's Odoo facts. This module decides which intents to
 propose on this run (open actions are not proposed again, a run proposes a bounded number),
-and cancels pending actions whose finding no longer holds.
+supersedes pending actions the rule replaced with another, and cancels pending actions whose
+finding no longer holds.
 
 When Claude is configured (`drafting`), it may rewrite the prose slots of an outside message
 and choose among the intent's allowed types; the facts, subject and recipients are still
@@ -17,7 +18,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 
-from actions import content, guardrails
+from actions import content, guardrails, types
 from actions import services as action_services
 from actions.lifecycle import StaleTransition
 from actions.models import Action, ActionStatus, GuardrailPolicy
@@ -76,11 +77,30 @@ class Report:
     existing: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     cancelled: list = field(default_factory=list)
+    superseded: list = field(default_factory=list)
     usage: ModelUsage = field(default_factory=ModelUsage)
 
     def as_dict(self) -> dict:
         return {"proposed": self.proposed, "existing": self.existing, "skipped": self.skipped,
-                "cancelled": self.cancelled}
+                "cancelled": self.cancelled, "superseded": self.superseded}
+
+
+@dataclass(frozen=True)
+class _Open:
+    """An open analyzer action, as far as deciding what to propose needs it."""
+
+    action_id: str
+    action_type: str
+    title: str
+    status: str
+    fingerprint: str | None
+    rule: str | None
+    #: Proposed by this run: never replaced by another of the same run.
+    new: bool = False
+
+    @property
+    def external(self) -> bool:
+        return types.action_type(self.action_type).external
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,12 +108,22 @@ class Report:
 
 
 def propose_for_findings(findings, ctx: Context) -> Report:
-    """Propose the actions the rules want for `findings` (saved Finding rows)."""
+    """Propose the actions the rules want for `findings` (saved Finding rows).
+
+    An open action of the same type for the same record is not proposed again, unless the rule
+    for its finding has since taken another branch (`metadata.rule`: yesterday's friendly
+    reminder, today's firm one). Then the new proposal replaces every still-pending action of
+    the same finding that did the same kind of work (a message outside, or internal work) under
+    the old branch: each becomes `superseded`, linked to its successor. Approved or running
+    actions are never replaced, and a new proposal that guardrails deny replaces nothing.
+    """
     report = Report()
-    open_actions = {(action_type, model, record_id): (str(pk), title, status)
-                    for pk, action_type, model, record_id, title, status in Action.objects.filter(
-                        organization=ctx.organization, source=Source.ANALYZER, status__in=OPEN_STATUSES)
-                    .values_list("pk", "action_type", "target_model", "target_id", "title", "status")}
+    open_actions = {}
+    for pk, action_type, model, record_id, title, status, fingerprint, rule in Action.objects.filter(
+            organization=ctx.organization, source=Source.ANALYZER, status__in=OPEN_STATUSES).values_list(
+            "pk", "action_type", "target_model", "target_id", "title", "status",
+            "protocol__metadata__finding_fingerprint", "protocol__metadata__rule"):
+        open_actions[(action_type, model, record_id)] = _Open(str(pk), action_type, title, status, fingerprint, rule)
     new = 0
     for finding in sorted(findings, key=lambda f: (-SEVERITY_RANK[Severity(f.severity)], -float(f.amount or 0), f.pk or 0)):
         outcome = rules.intents_for(finding, organization_name=ctx.organization.name, as_of=ctx.as_of,
@@ -102,10 +132,12 @@ def propose_for_findings(findings, ctx: Context) -> Report:
         report.skipped += [{"title": finding.title, "reason": note} for note in outcome.notes]
         for intent in outcome.intents:
             target = target_of(finding, intent, ctx)
-            if open_action := open_actions.get((intent.action_type.value, *target)):
-                action_id, title, status = open_action
-                report.existing.append({"action_id": action_id, "title": title, "action_type": intent.action_type.value,
-                                        "status": status, "reason": "An open action already covers it."})
+            rule = f"{finding.kind}:{intent.variant}"
+            open_action = open_actions.get((intent.action_type.value, *target))
+            if open_action and not _replaceable(open_action, finding.fingerprint, rule):
+                report.existing.append({"action_id": open_action.action_id, "title": open_action.title,
+                                        "action_type": intent.action_type.value, "status": open_action.status,
+                                        "reason": "An open action already covers it."})
                 continue
             if new >= MAX_NEW_PROPOSALS_PER_RUN:
                 report.skipped.append({"title": finding.title, "reason": "Over this run's proposal limit; "
@@ -125,12 +157,39 @@ def propose_for_findings(findings, ctx: Context) -> Report:
                      "status": action.status}
             if str(action.pk) == protocol["action_id"]:
                 report.proposed.append(entry)
-                open_actions[(action.action_type, action.target_model, action.target_id)] = (
-                    entry["action_id"], action.title, action.status)
+                if action.status != ActionStatus.DENIED:
+                    report.superseded += _supersede_replaced(action, open_actions, finding.fingerprint, rule)
+                open_actions[(action.action_type, action.target_model, action.target_id)] = _Open(
+                    entry["action_id"], action.action_type, action.title, action.status, finding.fingerprint, rule,
+                    new=True)
                 new += 1
             else:
                 report.existing.append({**entry, "reason": "Already proposed today."})
     return report
+
+
+def _replaceable(open_action: _Open, fingerprint: str, rule: str) -> bool:
+    """A pending action of the same finding proposed under another branch of its rule."""
+    return (open_action.status == ActionStatus.PENDING_APPROVAL and not open_action.new
+            and open_action.fingerprint == fingerprint and open_action.rule is not None and open_action.rule != rule)
+
+
+def _supersede_replaced(successor: Action, open_actions: dict, fingerprint: str, rule: str) -> list[dict]:
+    """Supersede the pending actions `successor` replaces (see `propose_for_findings`)."""
+    superseded = []
+    external = types.action_type(successor.action_type).external
+    for key, open_action in list(open_actions.items()):
+        if not _replaceable(open_action, fingerprint, rule) or open_action.external != external:
+            continue
+        try:
+            action_services.supersede(Action.objects.select_related("organization").get(pk=open_action.action_id),
+                                      by=successor)
+        except StaleTransition:
+            continue  # decided meanwhile
+        del open_actions[key]
+        superseded.append({"action_id": open_action.action_id, "title": open_action.title,
+                           "superseded_by": str(successor.pk)})
+    return superseded
 
 
 def _protocol_with_model_copy(finding, intent: rules.Intent, ctx: Context, usage: ModelUsage) -> dict | None:

@@ -30,6 +30,8 @@ class EventType(models.TextChoices):
     BLOCKED = "blocked", "Blocked"
     REQUEUED = "requeued", "Requeued"
     TOKEN_REFUSED = "token_refused", "Token refused"
+    UNDONE = "undone", "Undone before sending"
+    SUPERSEDED = "superseded", "Superseded"
 
 
 class ActorType(models.TextChoices):

@@ -9,14 +9,24 @@ from aiom.models import Membership, Organization, Role
 pytest_plugins = ["tests.fixtures.odoo", "tests.fixtures.mail", "tests.fixtures.workers", "tests.fixtures.claude"]
 
 
+def _organization(**fields):
+    """An organisation whose approved messages go out at once: the send delay and its Undo are
+    tested on their own (tests/actions/test_undo.py), every other test expects approval → send."""
+    from actions.models import GuardrailPolicy
+
+    organization = Organization.objects.create(**fields)
+    GuardrailPolicy.objects.create(organization=organization, send_delay_seconds=0)
+    return organization
+
+
 @pytest.fixture
 def org(db):
-    return Organization.objects.create(slug="acme", name="Acme Ltd", timezone="Europe/Brussels")
+    return _organization(slug="acme", name="Acme Ltd", timezone="Europe/Brussels")
 
 
 @pytest.fixture
 def other_org(db):
-    return Organization.objects.create(slug="globex", name="Globex", timezone="America/New_York")
+    return _organization(slug="globex", name="Globex", timezone="America/New_York")
 
 
 def _member(org, username, role):
