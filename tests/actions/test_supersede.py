@@ -13,7 +13,6 @@ from actions.selectors import status_counts
 from audit.models import ActionEvent, EventType
 
 
-
 @pytest.fixture
 def old_and_new(make_action):
     return make_action(title="Friendly reminder for INV/1"), make_action(title="Firm reminder for INV/1")
