@@ -157,3 +157,11 @@ def test_filters_narrow_the_queue(client, approver, org):
     client.force_login(approver)
     page = client.get(reverse("dashboard:approvals"), {"source": "assistant"}).content.decode()
     assert note.title in page and "Send invoice reminder" not in page
+
+
+def test_history_names_action_types_in_words(client, approver, pending, second_approver):
+    services.reject(pending, second_approver, reason="Not now", protocol_hash=pending.protocol_hash)
+    client.force_login(approver)
+    page = client.get(reverse("dashboard:history")).content.decode()
+    assert '<td data-label="Type">send invoice reminder</td>' in page
+    assert "send_invoice_reminder<" not in page
