@@ -1,5 +1,6 @@
-"""Writing actions: propose, approve, reject, edit, cancel, supersede, expire, and recovery (retry a failed
-action, resolve an unknown outcome, cancel an approved one before it starts).
+"""Writing actions: propose, approve, reject, cancel, supersede, expire, and recovery (retry a failed
+action, resolve an unknown outcome, cancel an approved one before it starts, undo a send).
+Editing a pending action before approval is in `editing.py`.
 
 `propose()` is the one entry point that creates actions (recommender, follow-up engine,
 assistant); the decisions below are the only ways a human moves one.
@@ -16,12 +17,12 @@ from aiom.errors import ApplicationError, Conflict
 from audit.models import EventType
 from audit.services import AI, SYSTEM, Actor, append_event
 
-from . import content, dispatch, execution, guardrails, lifecycle, notifications
+from . import dispatch, execution, guardrails, lifecycle, notifications
 from .models import Action, ActionStatus, Approval, Decision, LedgerStatus, OutboundRecord
 from .permissions import ensure_can_decide
 from .fields import Source
 from .protocol import ActionProtocol, parse_protocol
-from .types import SafeOperation, approvals_required, action_type
+from .types import action_type, approvals_required
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
     """
     ensure_can_decide(user, action.organization)
     with _deciding(action):
-        action = _lock_pending(action, protocol_hash)
+        action = lock_pending(action, protocol_hash)
         _record_decision(action, user, Decision.APPROVE, comment, channel)
         approvers = action.current_approvals()
         needed = approvals_required(action.risk_level)
@@ -178,7 +179,7 @@ def reject(action: Action, user, *, reason: str, channel: str = "dashboard", pro
     if not reason:
         raise ApplicationError("A rejection needs a reason.", {"field": "reason"})
     with _deciding(action):
-        action = _lock_pending(action, protocol_hash)
+        action = lock_pending(action, protocol_hash)
         _record_decision(action, user, Decision.REJECT, reason, channel)
         return lifecycle.transition(
             action, ActionStatus.REJECTED, actor=Actor.for_user(user), reason=reason, decided_at=timezone.now(),
@@ -215,8 +216,8 @@ def expire_due(now: datetime | None = None) -> int:
     return expired
 
 
-def _lock_pending(action: Action, protocol_hash: str | None) -> Action:
-    """Re-read the action under a row lock and check it can still be decided."""
+def lock_pending(action: Action, protocol_hash: str | None) -> Action:
+    """Re-read the action under a row lock and check it can still be decided (or edited)."""
     locked = Action.objects.select_for_update(no_key=True, of=("self",)).select_related("organization").get(pk=action.pk)
     if locked.status != ActionStatus.PENDING_APPROVAL:
         raise lifecycle.StaleTransition(
@@ -339,72 +340,3 @@ def _require_status(action: Action, status: str, refusal: str) -> None:
         raise lifecycle.InvalidTransition(
             f"{refusal}; this one is {ActionStatus(action.status).label.lower()}.",
             {"current": action.status})
-
-
-def editable_inputs(action: Action) -> tuple[str, ...]:
-    """What a person may change before approving (the registry's word for its type)."""
-    return action_type(action.action_type).op.editable
-
-
-def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
-    """Make a new revision of a pending action with edited wording or task fields.
-
-    The revision is validated whole, its diff and external effects follow the edit, and the
-    old hash stops working: approvals and email links for the old text no longer apply.
-    """
-    ensure_can_decide(user, action.organization)
-    unknown = set(inputs) - set(editable_inputs(action))
-    if unknown:
-        raise ApplicationError(f"These cannot be edited: {', '.join(sorted(unknown))}.", {"fields": sorted(unknown)})
-    with transaction.atomic():
-        locked = _lock_pending(action, protocol_hash)
-        current = locked.parsed
-        before = current.operation.inputs.model_dump(mode="json")
-        changed = {name: value for name, value in inputs.items() if before.get(name) != value}
-        if not changed:
-            return locked
-        warnings = _edit_warnings(before, changed)
-        extra = {"metadata": {"edit_warnings": [*current.metadata.get("edit_warnings", []), *warnings]}} \
-            if warnings else {}
-        revised = current.revise(operation={"inputs": changed}, **_mirrors(current, changed), **extra)
-        Action.objects.filter(pk=locked.pk, status=ActionStatus.PENDING_APPROVAL,
-                              protocol_hash=locked.protocol_hash).update(
-            protocol=revised.model_dump(mode="json"), protocol_hash=revised.protocol_hash,
-            revision=locked.revision + 1, updated_at=timezone.now())
-        append_event(locked.organization, event_type=EventType.EDITED, actor=Actor.for_user(user),
-                     action_id=locked.pk,
-                     data={"changes": {name: {"before": before.get(name), "after": value}
-                                       for name, value in revised.operation.inputs.model_dump(mode="json").items()
-                                       if name in changed},
-                           "previous_hash": locked.protocol_hash, "protocol_hash": revised.protocol_hash,
-                           "revision": locked.revision + 1, "warnings": warnings})
-        notifications.notify_pending(locked)  # after the commit: fresh links, bound to the new revision
-    locked.refresh_from_db()
-    return locked
-
-
-def _edit_warnings(before: dict, changed: dict) -> list[str]:
-    """People may write anything, but what their edit brings in that the text did not have (a
-    number, a link, an address, bank details) is pointed out to whoever approves it."""
-    return [f"{name}: {detail}" for name, value in changed.items()
-            if isinstance(value, str) and isinstance(before.get(name) or "", str)
-            for detail in content.added_details(before.get(name) or "", value)]
-
-
-def _mirrors(protocol: ActionProtocol, changed: dict) -> dict:
-    """What approvers see must follow the edit: effects' subject/preview and the task diff."""
-    updates = {}
-    if protocol.is_external and ({"subject", "body"} & set(changed)):
-        effects = [effect.model_dump(mode="json") for effect in protocol.external_effects]
-        for effect in effects:
-            if "subject" in changed and effect["effect_type"] == "email":
-                effect["subject"] = changed["subject"]
-            if "body" in changed:
-                effect["preview"] = changed["body"][:1000]
-        updates["external_effects"] = effects
-    if protocol.safe_operation == SafeOperation.CREATE_ODOO_TASK and "name" in changed:
-        updates["proposed_changes"] = [
-            {**change.model_dump(mode="json"), "after": changed["name"]}
-            if change.change_type == "create" and change.field == "name" else change.model_dump(mode="json")
-            for change in protocol.proposed_changes]
-    return updates

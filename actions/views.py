@@ -19,7 +19,7 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 from audit.services import Actor
 
-from . import bulk, evidence, guardrails, inbox, selectors, services
+from . import bulk, editing, evidence, guardrails, inbox, selectors, services
 from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
                     RejectForm, ResolveForm)
 from .models import Action, Notice
@@ -211,12 +211,12 @@ def undo(request, pk):
 @login_required
 def edit(request, pk):
     action = _decidable(request, pk)
-    editable = services.editable_inputs(action)
+    editable = editing.editable_inputs(action)
     if request.method == "POST":
         form = EditForm(request.POST, editable=editable)
         if form.is_valid():
             try:
-                services.edit(action, request.user, inputs=form.changes(),
+                editing.edit(action, request.user, inputs=form.changes(),
                               protocol_hash=form.cleaned_data["protocol_hash"])
             except ProtocolError as exc:
                 for error in exc.errors:

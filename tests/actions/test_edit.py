@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from actions import services
+from actions import editing, services
 from actions.models import ActionStatus
 from actions.types import ActionType
 from aiom.errors import ApplicationError, Conflict, NotAllowed
@@ -17,7 +17,7 @@ def pending(org):
 
 def test_edit_makes_a_new_revision_that_approvers_see(pending, approver):
     old_hash = pending.protocol_hash
-    edited = services.edit(pending, approver, inputs={"subject": "A gentle reminder", "body": "Hello again"},
+    edited = editing.edit(pending, approver, inputs={"subject": "A gentle reminder", "body": "Hello again"},
                            protocol_hash=old_hash)
     protocol = edited.parsed
     assert edited.revision == 2 and edited.protocol_hash != old_hash
@@ -33,7 +33,7 @@ def test_edit_makes_a_new_revision_that_approvers_see(pending, approver):
 
 def test_approval_of_the_old_version_is_refused_after_an_edit(pending, approver, second_approver):
     old_hash = pending.protocol_hash
-    services.edit(pending, approver, inputs={"body": "Changed"}, protocol_hash=old_hash)
+    editing.edit(pending, approver, inputs={"body": "Changed"}, protocol_hash=old_hash)
     with pytest.raises(Conflict, match="edited after you saw it"):
         services.approve(pending, second_approver, protocol_hash=old_hash)
 
@@ -42,14 +42,14 @@ def test_partial_critical_approval_does_not_carry_over_to_a_new_version(org, app
     action = services.propose(org, protocol_for(ActionType.SEND_INVOICE_REMINDER, risk_level="critical"),
                               source="analyzer")
     services.approve(action, approver)
-    edited = services.edit(action, admin_member, inputs={"body": "New words"}, protocol_hash=action.protocol_hash)
+    edited = editing.edit(action, admin_member, inputs={"body": "New words"}, protocol_hash=action.protocol_hash)
     assert services.approve(edited, second_approver).status == ActionStatus.PENDING_APPROVAL
     assert services.approve(edited, approver).status == ActionStatus.APPROVED
 
 
 def test_recipients_cannot_be_edited(pending, approver):
     with pytest.raises(ApplicationError, match="cannot be edited: to"):
-        services.edit(pending, approver, inputs={"to": ["someone@else.example"]}, protocol_hash=pending.protocol_hash)
+        editing.edit(pending, approver, inputs={"to": ["someone@else.example"]}, protocol_hash=pending.protocol_hash)
 
 
 def test_invalid_edit_is_refused_and_nothing_changes(client, pending, approver):
@@ -80,14 +80,14 @@ def test_viewer_and_outsider_cannot_edit(client, pending, viewer, outsider):
     client.force_login(viewer)
     assert client.get(reverse("dashboard:edit", args=[pending.pk])).status_code == 403
     with pytest.raises(NotAllowed):
-        services.edit(pending, viewer, inputs={"body": "x"}, protocol_hash=pending.protocol_hash)
+        editing.edit(pending, viewer, inputs={"body": "x"}, protocol_hash=pending.protocol_hash)
     client.force_login(outsider)
     assert client.post(reverse("dashboard:edit", args=[pending.pk]), {"body": "x"}).status_code == 404
 
 
 def test_edited_task_name_follows_into_the_diff(org, approver):
     action = services.propose(org, protocol_for(ActionType.CREATE_STAFF_TASK), source="analyzer")
-    edited = services.edit(action, approver, inputs={"name": "Call Acme today", "date_deadline": "2031-01-31"},
+    edited = editing.edit(action, approver, inputs={"name": "Call Acme today", "date_deadline": "2031-01-31"},
                            protocol_hash=action.protocol_hash)
     assert edited.parsed.proposed_changes[0].after == "Call Acme today"
     assert str(edited.parsed.operation.inputs.date_deadline) == "2031-01-31"
@@ -96,7 +96,7 @@ def test_edited_task_name_follows_into_the_diff(org, approver):
 def test_an_edit_that_brings_in_numbers_links_or_bank_details_is_pointed_out_to_approvers(pending, approver, client):
     body = pending.parsed.operation.inputs.body
     added = " Pay 500 EUR to IBAN BE71 0961 2345 6769 at evil.example/pay."
-    edited = services.edit(pending, approver, inputs={"body": body + added}, protocol_hash=pending.protocol_hash)
+    edited = editing.edit(pending, approver, inputs={"body": body + added}, protocol_hash=pending.protocol_hash)
 
     warnings = edited.parsed.metadata["edit_warnings"]
     assert warnings == ["body: a new number: 500", "body: new bank or payment details: IBAN",
@@ -109,14 +109,14 @@ def test_an_edit_that_brings_in_numbers_links_or_bank_details_is_pointed_out_to_
 
 
 def test_an_edit_of_wording_only_raises_no_warning(pending, approver):
-    edited = services.edit(pending, approver, inputs={"body": "Hello, a kind reminder about our invoice."},
+    edited = editing.edit(pending, approver, inputs={"body": "Hello, a kind reminder about our invoice."},
                            protocol_hash=pending.protocol_hash)
     assert "edit_warnings" not in edited.parsed.metadata
     assert ActionEvent.objects.get(action_id=pending.pk, event_type=EventType.EDITED).data["warnings"] == []
 
 
 def test_the_timelines_show_what_an_edit_changed(client, pending, approver):
-    services.edit(pending, approver, inputs={"subject": "A gentle reminder"}, protocol_hash=pending.protocol_hash)
+    editing.edit(pending, approver, inputs={"subject": "A gentle reminder"}, protocol_hash=pending.protocol_hash)
     client.force_login(approver)
     change = "subject: Invoice INV/2025/0042 is 14 days overdue → A gentle reminder"
     assert change in client.get(reverse("dashboard:audit")).content.decode()

@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from actions import services, tasks
+from actions import editing, tasks
 from actions.approval_links import Reason, verify
 from actions.models import ActionStatus
 from audit.models import ActionEvent, EventType
@@ -22,7 +22,7 @@ def test_an_edit_sends_fresh_links_and_the_old_ones_stop_working(notify, approve
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        edited = services.edit(action, approver, inputs={"subject": "A gentle reminder"},
+        edited = editing.edit(action, approver, inputs={"subject": "A gentle reminder"},
                                protocol_hash=action.protocol_hash)
     assert task_queue.run_notifications() == [(tasks.notify.name, ["approval_request", str(action.pk)])]
 
@@ -46,5 +46,5 @@ def test_an_edit_that_changes_nothing_sends_nothing(notify, approver, task_queue
     mail.outbox.clear()
     subject = action.parsed.operation.inputs.subject
     with django_capture_on_commit_callbacks(execute=True):
-        services.edit(action, approver, inputs={"subject": subject}, protocol_hash=action.protocol_hash)
+        editing.edit(action, approver, inputs={"subject": subject}, protocol_hash=action.protocol_hash)
     assert task_queue.take() == [] and mail.outbox == []

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from actions import bulk, guardrails, services
+from actions import bulk, editing, guardrails, services
 from actions.models import Action, ActionStatus, Approval, GuardrailPolicy
 from actions.types import ActionType
 from audit.models import ActionEvent, EventType
@@ -133,7 +133,7 @@ def test_unknown_other_organisation_edited_and_decided_actions_are_left_out(
     theirs = services.propose(other_org, protocol_for(ActionType.NOTE_ON_RECORD), source="analyzer")
     edited = _pending(connected_org, reminder(invoices[0]))
     seen = edited.protocol_hash
-    services.edit(edited, approver, inputs={"subject": "A new subject"}, protocol_hash=seen)
+    editing.edit(edited, approver, inputs={"subject": "A new subject"}, protocol_hash=seen)
     decided = _pending(connected_org, reminder(invoices[1]))
     services.reject(decided, approver, reason="Not now", protocol_hash=decided.protocol_hash)
     items = [(theirs.pk, theirs.protocol_hash), ("not-an-id", "x" * 64), (edited.pk, seen),
