@@ -23,7 +23,7 @@ from .fields import RiskLevel
 from .models import Action, ActionStatus, Decision
 from .permissions import ensure_can_decide
 from .revalidation import revalidate
-from .types import approvals_required
+from .types import RISK_RULES, approvals_required
 
 WILL_EXECUTE = "will_execute"
 WILL_BE_BLOCKED = "will_be_blocked"
@@ -32,9 +32,6 @@ LEFT_OUT = "left_out"
 
 #: The outcomes that get this person's approval in a bulk approval.
 APPROVED_OUTCOMES = frozenset({WILL_EXECUTE, NEEDS_ANOTHER_APPROVER})
-
-HIGH_RISKS = frozenset({RiskLevel.HIGH.value, RiskLevel.CRITICAL.value})
-
 
 @dataclass(frozen=True)
 class Row:
@@ -134,12 +131,11 @@ def _row(action_id: str, protocol_hash: str, action: Action | None, *, user, pol
         return row(LEFT_OUT, "It was edited since you saw it; review the new version.")
     if action.expires_at <= now:
         return row(LEFT_OUT, "It has expired; it can no longer be approved.")
-    if action.risk_level in HIGH_RISKS and not policy.bulk_approve_high_risk:
+    if RISK_RULES[RiskLevel(action.risk_level)].bulk_only_if_allowed and not policy.bulk_approve_high_risk:
         return row(LEFT_OUT, f"{action.risk_level.capitalize()}-risk actions are approved one at a time, "
                              "after reading each.")
-    mine = [a for a in action.approvals.all()
-            if a.protocol_hash == action.protocol_hash and a.user_id == user.pk]
-    if mine:
+    standing = action.standing_decisions()
+    if any(decision.user_id == user.pk for decision in standing):
         return row(LEFT_OUT, "You have already decided on this version.")
     protocol = action.parsed
     refusals = guardrails.refusals_for(policy, protocol)
@@ -155,8 +151,7 @@ def _row(action_id: str, protocol_hash: str, action: Action | None, *, user, pol
     if verdict.needs_reapproval:
         return row(WILL_BE_BLOCKED, " ".join(result.summary for result in verdict.needs_reapproval)
                    + " It would come back for approval with the new state.")
-    approvals = sum(1 for a in action.approvals.all()
-                    if a.protocol_hash == action.protocol_hash and a.decision == Decision.APPROVE)
+    approvals = sum(1 for decision in standing if decision.decision == Decision.APPROVE)
     needed = approvals_required(action.risk_level)
     if approvals + 1 < needed:
         return row(NEEDS_ANOTHER_APPROVER, f"{action.risk_level.capitalize()} actions need {needed} different "

@@ -99,6 +99,12 @@ class Action(models.Model):
         return self.approvals.filter(decision=Decision.APPROVE, protocol_hash=self.protocol_hash,
                                      undone_at__isnull=True)
 
+    def standing_decisions(self) -> list:
+        """The same rule read from prefetched approvals (no query per card or row): every decision
+        on the revision as it stands that was not undone."""
+        return [decision for decision in self.approvals.all()
+                if decision.protocol_hash == self.protocol_hash and decision.undone_at is None]
+
 
 class Decision(models.TextChoices):
     APPROVE = "approve", "Approve"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from .inputs import SendEmailInputs
-from .models import Action
+from .models import Action, Decision
 from .protocol import ActionProtocol
 
 
@@ -237,8 +237,7 @@ class ActionCard:
         return expires_in(self.action.expires_at)
 
     def approvals_so_far(self):
-        return [a for a in self.action.approvals.all()
-                if a.protocol_hash == self.action.protocol_hash and a.decision == "approve" and a.undone_at is None]
+        return [a for a in self.action.standing_decisions() if a.decision == Decision.APPROVE]
 
     def send_delay_left(self) -> int | None:
         """Whole seconds until an approved message is sent (while it may still be undone)."""

@@ -43,13 +43,15 @@ class RiskRule:
     link_needs_login: bool
     #: Approvers are also told by SMS, not only by email.
     notify_by_sms: bool
+    #: Approved one at a time, after reading each, unless the organisation allows it in bulk.
+    bulk_only_if_allowed: bool
 
 
 RISK_RULES: dict[RiskLevel, RiskRule] = {
-    RiskLevel.LOW: RiskRule(approvals=1, link_needs_login=False, notify_by_sms=False),
-    RiskLevel.MEDIUM: RiskRule(approvals=1, link_needs_login=False, notify_by_sms=False),
-    RiskLevel.HIGH: RiskRule(approvals=1, link_needs_login=True, notify_by_sms=True),
-    RiskLevel.CRITICAL: RiskRule(approvals=2, link_needs_login=True, notify_by_sms=True),
+    RiskLevel.LOW: RiskRule(approvals=1, link_needs_login=False, notify_by_sms=False, bulk_only_if_allowed=False),
+    RiskLevel.MEDIUM: RiskRule(approvals=1, link_needs_login=False, notify_by_sms=False, bulk_only_if_allowed=False),
+    RiskLevel.HIGH: RiskRule(approvals=1, link_needs_login=True, notify_by_sms=True, bulk_only_if_allowed=True),
+    RiskLevel.CRITICAL: RiskRule(approvals=2, link_needs_login=True, notify_by_sms=True, bulk_only_if_allowed=True),
 }
 LOGIN_REQUIRED_RISKS = frozenset(risk for risk, rule in RISK_RULES.items() if rule.link_needs_login)
 SMS_NOTIFY_RISKS = frozenset(risk for risk, rule in RISK_RULES.items() if rule.notify_by_sms)

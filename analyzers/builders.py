@@ -42,6 +42,12 @@ def target_of(finding, intent: rules.Intent, ctx: "Context") -> tuple[str, int]:
     return finding.target_model, finding.target_id
 
 
+def rule_of(finding, intent: rules.Intent) -> str:
+    """Which branch of which rule proposed it ("invoice_overdue:firm"): recorded in the protocol's
+    metadata, and compared by the recommender to tell a changed rule from a repeat."""
+    return f"{finding.kind}:{intent.variant}"
+
+
 def build_protocol(finding, intent: rules.Intent, ctx: "Context") -> dict:
     """A validated protocol document (JSON-ready dict) for `intent` on `finding`."""
     spec = types.action_type(intent.action_type)
@@ -80,7 +86,7 @@ def build_protocol(finding, intent: rules.Intent, ctx: "Context") -> dict:
         "analysis_id": str(ctx.analysis_id) if ctx.analysis_id else None,
         "finding_id": str(finding.pk) if finding.pk else None,
         "metadata": {"finding_fingerprint": finding.fingerprint, "finding_kind": finding.kind,
-                     "rule": f"{finding.kind}:{intent.variant}", "as_of": ctx.as_of.isoformat(),
+                     "rule": rule_of(finding, intent), "as_of": ctx.as_of.isoformat(),
                      **({"days_overdue": facts["days_overdue"]} if "days_overdue" in facts else {}),
                      **({"content_flags": list(intent.flags)} if intent.flags else {}),
                      **_names(finding, model, record_id)},

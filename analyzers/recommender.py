@@ -26,7 +26,7 @@ from actions.fields import Source
 from actions.protocol import ProtocolError, parse_protocol
 
 from . import drafting, messages, rules
-from .builders import build_protocol, target_of
+from .builders import build_protocol, rule_of, target_of
 from .models import FindingKind, Severity
 
 logger = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def propose_for_findings(findings, ctx: Context) -> Report:
         report.skipped += [{"title": finding.title, "reason": note} for note in outcome.notes]
         for intent in outcome.intents:
             target = target_of(finding, intent, ctx)
-            rule = f"{finding.kind}:{intent.variant}"
+            rule = rule_of(finding, intent)
             open_action = open_actions.get((intent.action_type.value, *target))
             if open_action and not _replaceable(open_action, finding.fingerprint, rule):
                 report.existing.append({"action_id": open_action.action_id, "title": open_action.title,
@@ -194,14 +194,14 @@ def _supersede_replaced(successor: Action, open_actions: dict, fingerprint: str,
 
 def _protocol_with_model_copy(finding, intent: rules.Intent, ctx: Context, usage: ModelUsage) -> dict | None:
     """The rules' protocol, with the model's prose when it offers prose that passes every check."""
-    improved, provenance = _improve_copy(finding, intent, ctx, usage)
+    improved, detail = _improve_copy(finding, intent, ctx, usage)  # detail: its provenance, or why not
     if improved is not None:
         try:
-            return _with_provenance(build_protocol(finding, improved, ctx), provenance)
+            return _with_provenance(build_protocol(finding, improved, ctx), detail)
         except ProtocolError as error:
             usage.fallbacks.append({"finding": finding.fingerprint, "reason": f"model copy invalid: {error.message}"})
-    elif provenance:
-        usage.fallbacks.append({"finding": finding.fingerprint, "reason": provenance})
+    elif detail:
+        usage.fallbacks.append({"finding": finding.fingerprint, "reason": detail})
     try:
         return build_protocol(finding, intent, ctx)
     except ProtocolError as error:

@@ -14,13 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from aiom.models import Organization
-from integrations.delivery import DeliveryError
 
 from .. import guardrails
 from ..fields import Channel
 from ..models import Action, ActionStatus, NotificationRecord
-from .sending import (Recipient, action_context, audit_notified, deciding_members, emails_of, links, message_id,
-                      render, send_email_recorded)
+from .sending import (Recipient, action_context, deciding_members, emails_of, links, message_id, render,
+                      send_email_recorded, send_to_all)
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +52,13 @@ def _warn(action: Action, now) -> bool:
     if not claimed:
         return False
     context = action_context(action)
-    sent, failures = [], []
-    for record, recipient in claimed:
+    records = {recipient.address: record for record, recipient in claimed}
+
+    def send(recipient: Recipient) -> None:
         email = render("emails/expiry_warning", {**context, **links(action, recipient.user)}, recipient)
-        try:
-            send_email_recorded(record, email)
-        except DeliveryError as exc:
-            logger.warning("expiry warning for action %s not sent to %s: %s", action.pk, recipient.address,
-                           exc.message)
-            failures.append({"recipient": recipient.address, "error": exc.message})
-        else:
-            sent.append(recipient.address)
-    audit_notified(action, EXPIRY_WARNING, "email", sent, failures)
+        send_email_recorded(records[recipient.address], email)
+
+    send_to_all(action, EXPIRY_WARNING, "email", [recipient for _, recipient in claimed], send)
     return True
 
 

@@ -4,7 +4,6 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from actions import lifecycle, services
@@ -12,6 +11,7 @@ from actions.models import Action, ActionStatus, LedgerStatus, OutboundRecord
 from actions.types import ActionType
 from audit.models import ActionEvent, EventType
 
+from .admin_pages import admin_action, staff
 from .protocols import protocol_for
 
 
@@ -237,30 +237,18 @@ def test_api_recovery_for_viewers_and_other_organisations(client, viewer, outsid
 # The admin
 
 
-def _staff(user, *codenames):
-    user.is_staff = True
-    user.save()
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="actions", codename__in=codenames))
-    return user
-
-
-def _admin_action(client, name, *actions):
-    return client.post(reverse("admin:actions_action_changelist"),
-                       {"action": name, "_selected_action": [str(action.pk) for action in actions]}, follow=True)
-
-
 def test_admin_retries_and_cancels_through_the_services(client, approver, failed, org):
     other = _approved(org, approver, ActionType.NOTE_ON_RECORD)
-    client.force_login(_staff(approver, "view_action", "decide_action"))
+    client.force_login(staff(approver, "view_action", "decide_action"))
     page = client.get(reverse("admin:actions_action_changelist")).content.decode()
     assert "Retry selected failed actions" in page and "Cancel selected approved actions" in page
 
-    response = _admin_action(client, "retry_failed", failed, other)
+    response = admin_action(client, "retry_failed", failed, other)
     page = response.content.decode()
     assert "1 action(s) retried." in page and "Only a failed action can be retried; this one is approved." in page
     assert _status(failed) == ActionStatus.APPROVED and _status(other) == ActionStatus.APPROVED
 
-    response = _admin_action(client, "cancel_approved", other)
+    response = admin_action(client, "cancel_approved", other)
     assert "1 action(s) cancelled." in response.content.decode()
     assert _status(other) == ActionStatus.CANCELLED
     event = ActionEvent.objects.filter(action_id=other.pk).last()
@@ -268,12 +256,12 @@ def test_admin_retries_and_cancels_through_the_services(client, approver, failed
 
 
 def test_admin_recovery_needs_the_permission_and_a_deciding_role(client, approver, viewer, failed):
-    client.force_login(_staff(approver, "view_action"))  # no decide_action
+    client.force_login(staff(approver, "view_action"))  # no decide_action
     assert "Retry selected failed actions" not in client.get(reverse("admin:actions_action_changelist")).content.decode()
-    _admin_action(client, "retry_failed", failed)
+    admin_action(client, "retry_failed", failed)
     assert _status(failed) == ActionStatus.FAILED
 
-    client.force_login(_staff(viewer, "view_action", "decide_action"))  # the permission, but a viewer's role
-    response = _admin_action(client, "retry_failed", failed)
+    client.force_login(staff(viewer, "view_action", "decide_action"))  # the permission, but a viewer's role
+    response = admin_action(client, "retry_failed", failed)
     assert "may not approve or reject actions in this organisation" in response.content.decode()
     assert _status(failed) == ActionStatus.FAILED

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from actions import bulk, editing, guardrails, services
@@ -13,6 +12,7 @@ from actions.models import Action, ActionStatus, Approval, GuardrailPolicy
 from actions.types import ActionType
 from audit.models import ActionEvent, EventType
 from audit.services import verify_chain
+from tests.actions.admin_pages import admin_action, staff
 from tests.actions.protocols import protocol_for
 
 from .actions import reminder
@@ -238,32 +238,20 @@ def test_api_bulk_needs_a_hash_per_action_and_a_deciding_role(client, connected_
 # The admin
 
 
-def _staff(user, *codenames):
-    user.is_staff = True
-    user.save()
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="actions", codename__in=codenames))
-    return user
-
-
-def _admin_action(client, name, *actions):
-    return client.post(reverse("admin:actions_action_changelist"),
-                       {"action": name, "_selected_action": [str(action.pk) for action in actions]}, follow=True)
-
-
 def test_admin_approves_and_rejects_selected_through_the_services(client, connected_org, approver, odoo, invoices):
     passing, paid, rejected = (_pending(connected_org, reminder(invoice)) for invoice in invoices[:3])
     odoo.write("account.move", [invoices[1]["id"]], {"payment_state": "paid", "amount_residual": 0.0})
-    client.force_login(_staff(approver, "view_action", "decide_action"))
+    client.force_login(staff(approver, "view_action", "decide_action"))
     page = client.get(reverse("admin:actions_action_changelist")).content.decode()
     assert "Approve selected" in page and "Reject selected" in page
 
-    html = _admin_action(client, "approve_selected", passing, paid).content.decode()
+    html = admin_action(client, "approve_selected", passing, paid).content.decode()
     assert "1 action(s) approved." in html and PAID in html
     assert Action.objects.get(pk=passing.pk).approvals.get().channel == "bulk"
     assert Action.objects.get(pk=paid.pk).status == ActionStatus.PENDING_APPROVAL
     assert ActionEvent.objects.filter(action_id=None, event_type=EventType.APPROVED).count() == 1
 
-    html = _admin_action(client, "reject_selected", rejected).content.decode()
+    html = admin_action(client, "reject_selected", rejected).content.decode()
     assert "1 action(s) rejected." in html
     rejected.refresh_from_db()
     assert rejected.status == ActionStatus.REJECTED
@@ -273,16 +261,27 @@ def test_admin_approves_and_rejects_selected_through_the_services(client, connec
 def test_admin_bulk_decisions_need_the_permission_and_a_deciding_role(client, connected_org, approver, viewer,
                                                                       invoices):
     action = _pending(connected_org, reminder(invoices[0]))
-    client.force_login(_staff(approver, "view_action"))  # no decide_action
+    client.force_login(staff(approver, "view_action"))  # no decide_action
     page = client.get(reverse("admin:actions_action_changelist")).content.decode()
     assert "Approve selected" not in page and "Reject selected" not in page
-    _admin_action(client, "approve_selected", action)
-    _admin_action(client, "reject_selected", action)
+    admin_action(client, "approve_selected", action)
+    admin_action(client, "reject_selected", action)
     assert Action.objects.get(pk=action.pk).status == ActionStatus.PENDING_APPROVAL
 
-    client.force_login(_staff(viewer, "view_action", "decide_action"))  # the permission, but a viewer's role
+    client.force_login(staff(viewer, "view_action", "decide_action"))  # the permission, but a viewer's role
     for name in ("approve_selected", "reject_selected"):
-        html = _admin_action(client, name, action).content.decode()
+        html = admin_action(client, name, action).content.decode()
         assert "may not approve or reject actions in this organisation" in html
     assert Action.objects.get(pk=action.pk).status == ActionStatus.PENDING_APPROVAL
     assert not Approval.objects.exists()
+
+
+def test_after_an_undo_the_same_person_may_approve_again_in_bulk(connected_org, approver, odoo, invoices):
+    GuardrailPolicy.objects.filter(pk=guardrails.policy_for(connected_org).pk).update(send_delay_seconds=120)
+    action = services.approve(_pending(connected_org, reminder(invoices[0])), approver)
+    undone = services.undo_send(action, user=approver)
+    assert undone.status == ActionStatus.PENDING_APPROVAL
+
+    [row] = bulk.preflight(connected_org, approver, _items(undone))
+
+    assert (row.outcome, row.reason) == (bulk.WILL_EXECUTE, "All checks pass.")  # the undone approval no longer counts
