@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import Membership, Organization
+from .models import ApiToken, Membership, Organization
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
@@ -57,3 +58,28 @@ class MembershipAdmin(OrganizationScopedAdmin):
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff can see and revoke tokens; nobody can create one here (its secret would have
+    nowhere safe to be shown) or read a digest back into a key."""
+
+    list_display = ["name", "user", "scope", "token_key", "created", "expiry", "revoked_at", "last_used_at", "last_used_ip"]
+    list_filter = ["scope"]
+    search_fields = ["name", "user__username", "token_key"]
+    readonly_fields = ["user", "name", "scope", "token_key", "created", "expiry", "last_used_at", "last_used_ip"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} token(s) revoked.")

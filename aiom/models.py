@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from knox.models import AbstractAuthToken
 
 from .timezones import known_timezones
 
@@ -56,3 +57,41 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    DECIDE = "decide", "Read and decide"
+
+
+class ApiToken(AbstractAuthToken):
+    """A person's key to the API: knox keeps only its SHA-512 digest, so a database dump holds
+    no usable key. A revoked or expired token stays listed (what it was, when it was last used,
+    from where) and authenticates nothing; `aiom.api_tokens` creates, revokes and records use."""
+
+    # The digest is knox's primary key; an ordinary id names a token in pages and URLs instead.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.READ)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
+
+    def state(self, now) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expiry and self.expiry <= now:
+            return "expired"
+        return "active"
+
+    @property
+    def can_decide(self) -> bool:
+        return self.scope == TokenScope.DECIDE

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "knox",
     "django_celery_beat",
     "axes",
     "aiom",
@@ -220,13 +221,30 @@ APPROVAL_EMAIL = env("APPROVAL_EMAIL", default="")
 APPROVAL_PHONE = env("APPROVAL_PHONE", default="")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["aiom.authentication.BearerTokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "aiom.authentication.TokenScopeAllows"],
+    "DEFAULT_THROTTLE_CLASSES": ["aiom.authentication.WriteThrottle"],
+    # Per person (or per address before sign-in): deciding, proposing and running; failed tokens.
+    "DEFAULT_THROTTLE_RATES": {"write": env("API_WRITE_RATE", default="120/min"),
+                               "auth": env("API_AUTH_FAILURE_RATE", default="20/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "aiom.api.exception_handler",
 }
+# Throttle counters (and nothing else) live in the cache: set CACHE_URL (e.g. redis://…) when
+# several web processes serve the API, so they count together.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; "aiom_" makes a leaked key
+# recognisable to secret scanners.
+KNOX_TOKEN_MODEL = "aiom.ApiToken"
+# knox's own migrations would create its unused default table (they predate the swappable
+# model): AIOM's table is aiom.ApiToken, so knox gets none.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Bearer", "TOKEN_PREFIX": "aiom_", "TOKEN_TTL": None}
 SPECTACULAR_SETTINGS = {"TITLE": "AIOM API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
 
 LOGGING = {

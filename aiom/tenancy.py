@@ -1,7 +1,7 @@
 """Which organisation a request acts for, and helpers that keep every query inside it.
 
 A user may belong to several organisations; the current one is kept in the session and
-defaults to the first membership. Nothing outside the current organisation is ever visible:
+defaults to the first membership; an API client may name it in the `X-AIOM-Org` header. Nothing outside the current organisation is ever visible:
 lookups of another organisation's ids answer 404, not 403, so ids cannot be probed.
 """
 
@@ -13,6 +13,8 @@ from .models import Membership
 
 SESSION_KEY = "aiom_organization_id"
 _CACHE_ATTR = "_aiom_membership"
+#: API clients name the organisation they act for (its slug or id) when they belong to several.
+ORG_HEADER = "X-AIOM-Org"
 
 
 def membership_for(request) -> Membership | None:
@@ -23,12 +25,27 @@ def membership_for(request) -> Membership | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         memberships = Membership.objects.select_related("organization", "user").filter(user=user)
+        asked = request.headers.get(ORG_HEADER, "").strip()
+        if asked:
+            membership = _named(memberships, asked)
+            setattr(request, _CACHE_ATTR, membership)
+            return membership
         chosen = request.session.get(SESSION_KEY)
         if chosen is not None:
             membership = memberships.filter(organization_id=chosen).first()
         if membership is None:
             membership = memberships.order_by("organization__name", "organization_id").first()
     setattr(request, _CACHE_ATTR, membership)
+    return membership
+
+
+def _named(memberships, asked: str) -> Membership:
+    """The membership in the organisation the header names; 404 (not 403) for any other, so
+    organisations cannot be probed."""
+    lookup = {"organization_id": int(asked)} if asked.isdigit() else {"organization__slug": asked}
+    membership = memberships.filter(**lookup).first()
+    if membership is None:
+        raise Http404(f"You are not a member of an organisation called “{asked[:60]}”.")
     return membership
 
 

@@ -14,7 +14,7 @@ from audit import api as audit_api
 from audit import views as audit_views
 from integrations import views as integration_views
 
-from . import views
+from . import api_docs, token_views, views
 
 dashboard_patterns = (
     [
@@ -42,6 +42,8 @@ dashboard_patterns = (
         path("plans/<int:pk>/", analyzer_views.plan, name="plan"),
         path("outbox/", integration_views.outbox, name="outbox"),
         path("health/check-odoo/", views.check_odoo, name="check-odoo"),
+        path("api-tokens/", token_views.tokens, name="api-tokens"),
+        path("api-tokens/<int:pk>/revoke/", token_views.revoke, name="api-token-revoke"),
         path("settings/guardrails/", action_views.guardrail_settings, name="guardrails"),
         path("audit/export.csv", audit_views.export_csv, {"search": action_selectors.matching_action_ids},
              name="audit-export"),
@@ -69,6 +71,7 @@ urlpatterns = [
     path("api/audit-events/", audit_api.AuditEventList.as_view(), name="api-audit-events"),
     path("api/queue/metrics/", action_api.QueueMetrics.as_view(), name="api-queue-metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs.docs, name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
 ]
