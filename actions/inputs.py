@@ -99,3 +99,15 @@ class ScheduleFollowUpInputs(Strict):
     partner_id: OdooId | None = None
     related_model: OdooModel | None = None
     related_id: OdooId | None = None
+
+
+class CreateOdooExpenseInputs(Strict):
+    """A draft expense (`hr.expense`): submitting and approving it stay people's steps in Odoo."""
+
+    employee_id: OdooId
+    product_id: OdooId = Field(description="the expense category (a product that can be expensed)")
+    name: SingleLine
+    total_amount: float = Field(gt=0, le=1_000_000, allow_inf_nan=False, multiple_of=0.01)
+    currency_id: OdooId
+    date: date
+    description: Annotated[str, Field(max_length=2000)] = ""

@@ -22,6 +22,7 @@ from integrations.odoo.client import OdooClient
 from . import types
 from .inputs import (
     CreateInternalNoteInputs,
+    CreateOdooExpenseInputs,
     CreateOdooTaskInputs,
     LogOdooActivityInputs,
     ScheduleFollowUpInputs,
@@ -180,6 +181,23 @@ def log_odoo_activity(context: Context, inputs: LogOdooActivityInputs) -> Result
         activity_id = odoo.create("mail.activity", values)
     return Result(f"Scheduled a {inputs.activity_type} activity “{inputs.summary}” on {inputs.model} "
                   f"#{inputs.record_id} for {inputs.date_deadline}", external_ids={"mail.activity": activity_id})
+
+
+def create_odoo_expense(context: Context, inputs: CreateOdooExpenseInputs) -> Result:
+    """A draft expense for the employee; Odoo keeps it in draft until someone submits it there."""
+    odoo, ref = context.odoo, context.reference
+    expense_id = _find_by_reference(context, "hr.expense", [("description", "ilike", ref)])
+    reused = expense_id is not None
+    if expense_id is None:
+        description = f"{inputs.description.strip()}\n\n{ref}".strip()
+        expense_id = odoo.create("hr.expense", {
+            "name": inputs.name, "employee_id": inputs.employee_id, "product_id": inputs.product_id,
+            "total_amount_currency": inputs.total_amount, "currency_id": inputs.currency_id,
+            "date": inputs.date.isoformat(), "description": description})
+    state = odoo.read("hr.expense", [expense_id], ["state"])[0]["state"]
+    return Result(f"Recorded draft expense #{expense_id} “{inputs.name}” of {inputs.total_amount:,.2f}"
+                  + (" (found from an earlier attempt)" if reused else ""),
+                  external_ids={"hr.expense": expense_id}, details={"state": state})
 
 
 def create_internal_note(context: Context, inputs: CreateInternalNoteInputs) -> Result:

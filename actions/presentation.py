@@ -36,7 +36,8 @@ class ContactRow:
 #: Odoo records as people name them, for the models AIOM acts on.
 RECORD_NOUNS = {
     "account.move": "invoice", "crm.lead": "deal", "project.task": "task", "res.partner": "customer",
-    "project.project": "project", "mail.activity": "activity",
+    "project.project": "project", "mail.activity": "activity", "hr.expense": "expense", "hr.employee": "employee",
+    "product.product": "expense category",
 }
 #: The records that have a page of their own (everything AIOM proposed and did for them).
 RECORD_PAGE_MODELS = ("account.move", "crm.lead", "project.task", "res.partner", "project.project")
@@ -45,7 +46,7 @@ FIELD_LABELS = {
     "message_ids": "Chatter note", "stage_id": "Stage", "name": "Name", "amount_residual": "Amount due",
     "amount_total": "Total", "payment_state": "Payment status", "state": "Status", "date_deadline": "Deadline",
     "user_id": "Salesperson", "partner_id": "Customer", "expected_revenue": "Expected revenue",
-    "summary": "Summary", "probability": "Probability",
+    "summary": "Summary", "probability": "Probability", "total_amount_currency": "Amount",
 }
 #: Fields that hold money: shown with two decimals and the currency.
 MONEY_FIELDS = frozenset({"amount_residual", "amount_total", "amount_untaxed", "expected_revenue"})

@@ -1,18 +1,32 @@
 """Reading actions for people: queues, history and one action's story."""
 
+from datetime import datetime
+
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import ActionEvent
 
 from .models import Action, ActionStatus
+from .records import actions_for_record
 
 #: Odoo ids are PostgreSQL integers: a longer number cannot be one.
 _MAX_ODOO_ID = 2**31 - 1
 
 
-def _filtered(queryset: QuerySet, *, risk: str = "", action_type: str = "", source: str = "",
-              q: str = "") -> QuerySet:
+def _filtered(queryset: QuerySet, *, organization, risk: str = "", action_type: str = "", source: str = "",
+              q: str = "", partner: int | None = None, record: tuple[str, int] | None = None,
+              created_after: datetime | None = None, created_before: datetime | None = None) -> QuerySet:
+    """`record` = (model, id) keeps what that record's page shows, `partner` what the customer's
+    page shows (the record ("res.partner", id)); created_after is inclusive, created_before not."""
+    if partner:
+        queryset = _about(queryset, organization, "res.partner", partner)
+    if record:
+        queryset = _about(queryset, organization, *record)
+    if created_after:
+        queryset = queryset.filter(created_at__gte=created_after)
+    if created_before:
+        queryset = queryset.filter(created_at__lt=created_before)
     if risk:
         queryset = queryset.filter(risk_level=risk)
     if action_type:
@@ -22,6 +36,11 @@ def _filtered(queryset: QuerySet, *, risk: str = "", action_type: str = "", sour
     if q.strip():
         queryset = queryset.filter(search_terms(q))
     return queryset
+
+
+def _about(queryset: QuerySet, organization, model: str, record_id: int) -> QuerySet:
+    return queryset.filter(pk__in=actions_for_record(organization=organization, model=model,
+                                                     record_id=record_id).values("pk"))
 
 
 def search_terms(q: str) -> Q:
@@ -44,15 +63,23 @@ def matching_action_ids(*, organization, q: str) -> QuerySet:
 def actions_pending(*, organization, **filters) -> QuerySet:
     """The approval queue: most urgent (soonest to expire) first."""
     queryset = Action.objects.filter(organization=organization, status=ActionStatus.PENDING_APPROVAL)
-    return _filtered(queryset, **filters).select_related("organization").prefetch_related("approvals__user") \
-        .order_by("expires_at", "created_at")
+    return _filtered(queryset, organization=organization, **filters).select_related("organization") \
+        .prefetch_related("approvals__user").order_by("expires_at", "created_at")
 
 
 def actions_history(*, organization, status: str = "", **filters) -> QuerySet:
     queryset = Action.objects.filter(organization=organization).exclude(status=ActionStatus.PENDING_APPROVAL)
     if status:
         queryset = queryset.filter(status=status)
-    return _filtered(queryset, **filters).order_by("-updated_at")
+    return _filtered(queryset, organization=organization, **filters).order_by("-updated_at")
+
+
+def actions_listed(*, organization, status: str = "", **filters) -> QuerySet:
+    """Every action of the organisation, newest first, with the dashboard's filters (the API's list)."""
+    queryset = Action.objects.filter(organization=organization)
+    if status:
+        queryset = queryset.filter(status=status)
+    return _filtered(queryset, organization=organization, **filters).order_by("-created_at", "-pk")
 
 
 def pending_count(*, organization) -> int:

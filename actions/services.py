@@ -19,7 +19,7 @@ from audit.services import AI, SYSTEM, Actor, append_event
 
 from . import dispatch, execution, guardrails, lifecycle, notifications
 from .models import Action, ActionStatus, Approval, Decision, LedgerStatus, OutboundRecord
-from .permissions import ensure_can_decide
+from .permissions import ensure_can_decide, ensure_not_own_high_risk
 from .fields import Source
 from .protocol import ActionProtocol, parse_protocol
 from .types import action_type, approvals_required
@@ -144,6 +144,7 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
     ensure_can_decide(user, action.organization)
     with _deciding(action):
         action = lock_pending(action, protocol_hash)
+        ensure_not_own_high_risk(user, action)
         _record_decision(action, user, Decision.APPROVE, comment, channel)
         approvers = action.current_approvals()
         needed = approvals_required(action.risk_level)

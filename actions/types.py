@@ -23,6 +23,7 @@ from pydantic import create_model
 from .fields import OUTSIDE_CHANNELS, Channel, RiskLevel, RollbackStrategy, Strict
 from .inputs import (
     CreateInternalNoteInputs,
+    CreateOdooExpenseInputs,
     CreateOdooTaskInputs,
     LogOdooActivityInputs,
     ScheduleFollowUpInputs,
@@ -45,13 +46,17 @@ class RiskRule:
     notify_by_sms: bool
     #: Approved one at a time, after reading each, unless the organisation allows it in bulk.
     bulk_only_if_allowed: bool
+    #: The person who asked for it (`created_by` user:<id>) may approve it too.
+    proposer_may_approve: bool = True
 
 
 RISK_RULES: dict[RiskLevel, RiskRule] = {
     RiskLevel.LOW: RiskRule(approvals=1, link_needs_login=False, notify_by_sms=False, bulk_only_if_allowed=False),
     RiskLevel.MEDIUM: RiskRule(approvals=1, link_needs_login=False, notify_by_sms=False, bulk_only_if_allowed=False),
-    RiskLevel.HIGH: RiskRule(approvals=1, link_needs_login=True, notify_by_sms=True, bulk_only_if_allowed=True),
-    RiskLevel.CRITICAL: RiskRule(approvals=2, link_needs_login=True, notify_by_sms=True, bulk_only_if_allowed=True),
+    RiskLevel.HIGH: RiskRule(approvals=1, link_needs_login=True, notify_by_sms=True, bulk_only_if_allowed=True,
+                              proposer_may_approve=False),
+    RiskLevel.CRITICAL: RiskRule(approvals=2, link_needs_login=True, notify_by_sms=True, bulk_only_if_allowed=True,
+                                 proposer_may_approve=False),
 }
 LOGIN_REQUIRED_RISKS = frozenset(risk for risk, rule in RISK_RULES.items() if rule.link_needs_login)
 SMS_NOTIFY_RISKS = frozenset(risk for risk, rule in RISK_RULES.items() if rule.notify_by_sms)
@@ -74,6 +79,7 @@ class SafeOperation(StrEnum):
     LOG_ODOO_ACTIVITY = "log_odoo_activity"
     CREATE_INTERNAL_NOTE = "create_internal_note"
     SCHEDULE_FOLLOW_UP = "schedule_follow_up"
+    CREATE_ODOO_EXPENSE = "create_odoo_expense"
 
 
 #: Longest body AIOM writes for an internal text.
@@ -137,6 +143,11 @@ OPERATIONS: dict[SafeOperation, OperationSpec] = {spec.name: spec for spec in (
     OperationSpec(SafeOperation.SCHEDULE_FOLLOW_UP, ScheduleFollowUpInputs, Channel.INTERNAL,
                   RollbackStrategy.DELETE_RECORD, "actions.operations.schedule_follow_up", auto_executable=True,
                   editable=("follow_up_at", "reason"), subject="optional"),
+    # Money leaves only when someone in Odoo submits, approves and pays it: the draft is internal.
+    OperationSpec(SafeOperation.CREATE_ODOO_EXPENSE, CreateOdooExpenseInputs, Channel.ODOO,
+                  RollbackStrategy.DELETE_RECORD, "actions.operations.create_odoo_expense",
+                  capability=("may_create_expenses", "Recording draft expenses"),
+                  editable=("name", "description", "date")),
 )}
 
 
@@ -157,6 +168,11 @@ class ActionType(StrEnum):
     NOTE_OVERDUE_TASK = "note_overdue_task"
     NOTE_ON_RECORD = "note_on_record"
     SCHEDULE_NEXT_FOLLOW_UP = "schedule_next_follow_up"
+    # What people ask the assistant for.
+    CREATE_REQUESTED_TASK = "create_requested_task"
+    SCHEDULE_CALL = "schedule_call"
+    EMAIL_CUSTOMER = "email_customer"
+    RECORD_EXPENSE = "record_expense"
 
 
 @dataclass(frozen=True)
@@ -255,6 +271,13 @@ for _spec in (
                    "note on record", builder="analyzers.builders.note"),
     ActionTypeSpec(ActionType.SCHEDULE_NEXT_FOLLOW_UP, SafeOperation.SCHEDULE_FOLLOW_UP, RiskLevel.LOW,
                    "schedule next follow up"),
+    ActionTypeSpec(ActionType.CREATE_REQUESTED_TASK, SafeOperation.CREATE_ODOO_TASK, RiskLevel.LOW,
+                   "create task on request"),
+    ActionTypeSpec(ActionType.SCHEDULE_CALL, SafeOperation.LOG_ODOO_ACTIVITY, RiskLevel.LOW, "schedule call"),
+    ActionTypeSpec(ActionType.EMAIL_CUSTOMER, _EMAIL, RiskLevel.MEDIUM, "email a customer", title_prefix="Email",
+                   message_template="emails/customer_message"),
+    ActionTypeSpec(ActionType.RECORD_EXPENSE, SafeOperation.CREATE_ODOO_EXPENSE, RiskLevel.MEDIUM,
+                   "record draft expense"),
 ):
     register(_spec)
 

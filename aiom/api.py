@@ -4,6 +4,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from aiom.api_contract import in_words
 from aiom.errors import ApplicationError
 from aiom.tenancy import membership_for
 
@@ -12,6 +13,9 @@ def exception_handler(exc, context):
     """Application errors become clean 4xx answers with their message (HackSoft style)."""
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return Response({"detail": in_words(errors), "errors": errors}, status=exc.status_code)
     return drf_exception_handler(exc, context)
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "actions",
     "analyzers",
     "integrations",
+    "assistant",
 ]
 
 MIDDLEWARE = [
@@ -230,8 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"write": env("API_WRITE_RATE", default="120/min"),
                                "auth": env("API_AUTH_FAILURE_RATE", default="20/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "aiom.pagination.Pages",
     "EXCEPTION_HANDLER": "aiom.api.exception_handler",
 }
 # Throttle counters (and nothing else) live in the cache: set CACHE_URL (e.g. redis://…) when
@@ -245,7 +245,13 @@ KNOX_TOKEN_MODEL = "aiom.ApiToken"
 # model): AIOM's table is aiom.ApiToken, so knox gets none.
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Bearer", "TOKEN_PREFIX": "aiom_", "TOKEN_TTL": None}
-SPECTACULAR_SETTINGS = {"TITLE": "AIOM API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AIOM API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": "Everything the AIOM dashboard does. Authenticate with `Authorization: Bearer <token>` "
+                   "(tokens from the dashboard's API tokens page); `X-AIOM-Org: <slug>` picks the organisation.",
+    "ENUM_NAME_OVERRIDES": {"ActionStatusEnum": "actions.models.ActionStatus",
+                            "AnalysisStatusEnum": "analyzers.models.AnalysisStatus"},
+}
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,10 @@ from actions import api as action_api
 from actions import approval_views
 from actions import selectors as action_selectors
 from actions import views as action_views
+from analyzers import api as analyzer_api
 from analyzers import views as analyzer_views
+from assistant import api as assistant_api
+from assistant import views as assistant_views
 from audit import api as audit_api
 from audit import views as audit_views
 from integrations import views as integration_views
@@ -23,6 +26,7 @@ dashboard_patterns = (
         path("approvals/", action_views.approvals, name="approvals"),
         path("approvals/preflight/", action_views.preflight, name="preflight"),
         path("approvals/bulk-approve/", action_views.bulk_approve, name="bulk-approve"),
+        path("assistant/", assistant_views.assistant, name="assistant"),
         path("history/", action_views.history, name="history"),
         path("notices/", action_views.notices, name="notices"),
         path("notices/read/", action_views.read_all_notices, name="notices-read"),
@@ -64,14 +68,25 @@ urlpatterns = [
     path("api/actions/<uuid:pk>/", action_api.ActionDetail.as_view(), name="api-action"),
     path("api/actions/<uuid:pk>/approve/", action_api.ApproveAction.as_view(), name="api-approve"),
     path("api/actions/<uuid:pk>/reject/", action_api.RejectAction.as_view(), name="api-reject"),
+    path("api/actions/<uuid:pk>/edit/", action_api.EditAction.as_view(), name="api-edit"),
     path("api/actions/<uuid:pk>/retry/", action_api.RetryAction.as_view(), name="api-retry"),
     path("api/actions/<uuid:pk>/resolve/", action_api.ResolveAction.as_view(), name="api-resolve"),
     path("api/actions/<uuid:pk>/cancel/", action_api.CancelAction.as_view(), name="api-cancel"),
     path("api/actions/<uuid:pk>/undo/", action_api.UndoAction.as_view(), name="api-undo"),
-    path("api/audit-events/", audit_api.AuditEventList.as_view(), name="api-audit-events"),
+    path("api/audit-events/", audit_api.AuditEventList.as_view(search=action_selectors.matching_action_ids),
+         name="api-audit-events"),
     path("api/queue/metrics/", action_api.QueueMetrics.as_view(), name="api-queue-metrics"),
+    path("api/analyses/", analyzer_api.AnalysisList.as_view(), name="api-analyses"),
+    path("api/analyses/run/", analyzer_api.RunAnalysis.as_view(), name="api-run-analysis"),
+    path("api/analyses/<int:pk>/", analyzer_api.AnalysisDetail.as_view(), name="api-analysis"),
+    path("api/findings/", analyzer_api.FindingList.as_view(), name="api-findings"),
+    path("api/alerts/", analyzer_api.AlertList.as_view(), name="api-alerts"),
+    path("api/plans/", analyzer_api.PlanList.as_view(), name="api-plans"),
+    path("api/plans/<int:pk>/", analyzer_api.PlanDetail.as_view(), name="api-plan"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.docs, name="api-docs"),
+    path("api/assistant/propose/", assistant_api.Propose.as_view(), name="api-assistant-propose"),
+    path("api/assistant/suggest/", assistant_api.Suggest.as_view(), name="api-assistant-suggest"),
     path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
 ]

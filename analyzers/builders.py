@@ -129,11 +129,17 @@ def _impact(finding) -> dict:
 
 
 def _outreach_checks(finding, channel: str, policy: GuardrailPolicy) -> list[dict]:
+    return outreach_checks(finding.partner_id, channel, policy)
+
+
+def outreach_checks(partner_id: int | None, channel: str, policy: GuardrailPolicy) -> list[dict]:
+    """No other message to the partner on this channel within the policy's window, and business
+    hours in the organisation's zone: checked again when the message is about to go."""
     checks = []
-    if finding.partner_id:
+    if partner_id:
         hours = policy.email_window_hours if channel == "email" else policy.sms_window_hours
         checks.append({"check_id": "no-recent-contact", "predicate": {
-            "type": "no_duplicate_action_in_window", "partner_id": finding.partner_id, "channel": channel,
+            "type": "no_duplicate_action_in_window", "partner_id": partner_id, "channel": channel,
             "hours": max(1, hours)}})
     checks.append({"check_id": "business-hours", "predicate": {
         "type": "quiet_hours_ok", "timezone": policy.zone, "start": policy.business_hours_start.isoformat(),

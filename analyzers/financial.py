@@ -82,28 +82,15 @@ def _receivables(odoo, as_of: date, page_size: int) -> dict:
     by_partner = defaultdict(lambda: {"residual": 0.0, "count": 0, "name": ""})
     currencies = Counter()
     for record in odoo.iter_search_read("account.move", domain, INVOICE_FIELDS, page_size=page_size):
-        due = odoo_date(record["invoice_date_due"]) or odoo_date(record["invoice_date"]) or as_of
-        days_overdue = (as_of - due).days
-        residual = money(record["amount_residual"])
-        bucket = bucket_for(days_overdue)
-        aging[bucket]["count"] += 1
-        aging[bucket]["residual"] += residual
-        partner_id = many2one_id(record["partner_id"])
-        debtor = by_partner[partner_id]
-        debtor["residual"] += residual
+        invoice = invoice_facts(record, as_of)
+        aging[invoice["bucket"]]["count"] += 1
+        aging[invoice["bucket"]]["residual"] += invoice["residual"]
+        debtor = by_partner[invoice["partner_id"]]
+        debtor["residual"] += invoice["residual"]
         debtor["count"] += 1
-        debtor["name"] = many2one_name(record["partner_id"])
-        currency = many2one_name(record["currency_id"])
-        currencies[currency] += 1
-        invoices.append({
-            "id": record["id"], "name": record["name"], "partner_id": partner_id,
-            "partner_name": many2one_name(record["partner_id"]), "due": due.isoformat(),
-            "days_overdue": days_overdue, "bucket": bucket, "residual": residual,
-            "total": money(record["amount_total"]), "currency": currency,
-            "payment_state": record["payment_state"],
-            "salesperson_id": many2one_id(record["invoice_user_id"]),
-            "salesperson": many2one_name(record["invoice_user_id"]),
-        })
+        debtor["name"] = invoice["partner_name"]
+        currencies[invoice["currency"]] += 1
+        invoices.append(invoice)
     for bucket in aging.values():
         bucket["residual"] = money(bucket["residual"])
     debtors = sorted(by_partner.items(), key=lambda item: (-item[1]["residual"], item[0] or 0))[:TOP_DEBTORS]
@@ -116,6 +103,34 @@ def _receivables(odoo, as_of: date, page_size: int) -> dict:
                          "residual": money(data["residual"]), "invoices": data["count"]}
                         for partner_id, data in debtors],
     }
+
+
+def invoice_facts(record: dict, as_of: date) -> dict:
+    """One open invoice as the analyzers and the rules see it (dates, age, residual, salesperson)."""
+    due = odoo_date(record["invoice_date_due"]) or odoo_date(record["invoice_date"]) or as_of
+    days_overdue = (as_of - due).days
+    return {
+        "id": record["id"], "name": record["name"], "partner_id": many2one_id(record["partner_id"]),
+        "partner_name": many2one_name(record["partner_id"]), "due": due.isoformat(),
+        "days_overdue": days_overdue, "bucket": bucket_for(days_overdue), "residual": money(record["amount_residual"]),
+        "total": money(record["amount_total"]), "currency": many2one_name(record["currency_id"]),
+        "payment_state": record["payment_state"],
+        "salesperson_id": many2one_id(record["invoice_user_id"]),
+        "salesperson": many2one_name(record["invoice_user_id"]),
+    }
+
+
+def invoice_finding(odoo, invoice_id: int, *, as_of: date) -> FindingData | None:
+    """The finding for one invoice read now, as an analysis would make it; None when it is not an
+    open, posted customer invoice (paid, cancelled, a draft)."""
+    rows = odoo.search_read("account.move", [("id", "=", invoice_id), ("move_type", "=", "out_invoice"),
+                                             ("state", "=", "posted"), ("payment_state", "in", OPEN_PAYMENT_STATES),
+                                             ("amount_residual", ">", 0)], INVOICE_FIELDS, limit=1)
+    if not rows:
+        return None
+    invoice = invoice_facts(rows[0], as_of)
+    partners = odoo.read("res.partner", [invoice["partner_id"]], PARTNER_FIELDS) if invoice["partner_id"] else []
+    return _overdue_finding(invoice, partners[0] if partners else None)
 
 
 def _sum_amount(odoo, domain: list, page_size: int, *, field: str = "amount_total") -> dict:

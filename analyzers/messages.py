@@ -29,6 +29,7 @@ from .odoo_text import NAME_LIMIT, neutral_name
 SLOT_NAMES = ("greeting", "opening", "closing")
 #: Subjects are one line of at most this many characters.
 SUBJECT_LIMIT = 255
+TOPIC_LIMIT = 200
 #: What an SMS leaves out, first to last, until it fits; the facts are never cut.
 SMS_DROP_ORDER = ("payment_instructions", "closing", "opening")
 
@@ -72,6 +73,9 @@ _DEFAULT_SLOTS = {
     (ActionType.FOLLOW_UP_STALLED_DEAL, _FRIENDLY): Slots(
         "Dear", "I wanted to follow up on our recent conversation. Is there anything you need from us to move "
                 "forward, or a good time for a short call?", "Kind regards,"),
+    (ActionType.EMAIL_CUSTOMER, _FRIENDLY): Slots(
+        "Dear", "I would like to get in touch with you about the subject below. Could you let me know when "
+                "would suit you to discuss it?", "Kind regards,"),
 }
 
 
@@ -126,6 +130,8 @@ def _facts_context(facts: dict) -> dict:
     if "residual" in facts:
         context |= {"invoice_name": one_line(facts["name"], NAME_LIMIT), "amount_due": amount_due(facts),
                     "due_date": date.fromisoformat(facts["due"]), "days_overdue": facts["days_overdue"]}
+    if "topic" in facts:  # a message someone asked for: its subject, as they typed it
+        context["topic"] = one_line(facts["topic"], TOPIC_LIMIT)
     if "lead_id" in facts:
         context |= {"deal_name": neutral_name(facts.get("name"), f"deal #{facts['lead_id']}"),
                     "salesperson": neutral_name(facts.get("salesperson"), "")}

@@ -274,3 +274,9 @@ def withdraw_cleared(organization, current_fingerprints: set[str], *, as_of: dat
             continue  # decided meanwhile
         cancelled.append({"action_id": str(action.pk), "title": action.title, "reason": reason})
     return cancelled
+
+
+def protocol_for(finding, intent: rules.Intent, ctx: Context) -> dict | None:
+    """One finding's protocol as a run would propose it (Claude's prose when it passes every
+    check), for callers that propose a single action on request."""
+    return _protocol_with_model_copy(finding, intent, ctx, ModelUsage())

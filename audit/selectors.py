@@ -1,5 +1,6 @@
 """Reading the audit trail: filtered, newest first, always within one organisation."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timezone as dt_timezone
 
 from django.db.models import QuerySet
@@ -8,11 +9,15 @@ from .models import ActionEvent, ChainHead, EventType
 
 
 def events_for(*, organization, q: str = "", action_ids: QuerySet | None = None, event_type: str = "",
-               actor_type: str = "", action_id=None, since: date | None = None, until: date | None = None) -> QuerySet:
+               actor_type: str = "", action_id=None, since: date | None = None, until: date | None = None,
+               search: Callable[..., QuerySet] | None = None) -> QuerySet:
     """`q` keeps the events of the actions it names: `action_ids` when the caller knows the actions
-    (the dashboard passes the actions' own search), else those whose title, when created, matches."""
+    (the dashboard passes the actions' own search), or `search(organization=, q=)` gives them, else
+    those whose title, when created, matches."""
     queryset = ActionEvent.objects.filter(organization=organization)
     if q.strip():
+        if action_ids is None and search is not None:
+            action_ids = search(organization=organization, q=q)
         if action_ids is None:
             action_ids = ActionEvent.objects.filter(organization=organization, event_type=EventType.CREATED,
                                                     data__title__icontains=q.strip()).values("action_id")

@@ -66,6 +66,11 @@ def _operation(operation: SafeOperation, model: str, record_id: int, now: dateti
         inputs = {"model": model, "record_id": record_id, "body": "This task is 5 days past its deadline."}
         return inputs, [], [{"model": model, "record_id": record_id, "field": "message_ids",
                              "after": inputs["body"], "change_type": "append"}]
+    if operation == SafeOperation.CREATE_ODOO_EXPENSE:
+        inputs = {"employee_id": 3, "product_id": 1, "name": "Taxi to the airport", "total_amount": 42.5,
+                  "currency_id": 1, "date": now.date().isoformat()}
+        return inputs, [], [{"model": "hr.expense", "record_id": None, "field": "total_amount_currency",
+                             "after": "42.50 EUR", "change_type": "create"}]
     assert operation == SafeOperation.SCHEDULE_FOLLOW_UP
     inputs = {"follow_up_at": (now + timedelta(days=3)).isoformat(), "reason": "No answer to the reminder yet.",
               "channel": "email", "partner_id": PARTNER_ID, "related_model": model, "related_id": record_id}

@@ -42,7 +42,8 @@ def test_approve_and_the_second_attempt_is_a_conflict(client, approver, pending)
     assert response.status_code == 200 and response.json()["status"] == ActionStatus.APPROVED
     again = _post(client, "api-approve", pending, {"protocol_hash": pending.protocol_hash})
     assert again.status_code == 409
-    assert "already approved" in again.json()["detail"]
+    assert again.json()["detail"] == "This action is already approved."
+    assert again.json()["status"] == ActionStatus.APPROVED and again.json()["protocol_hash"] == pending.protocol_hash
 
 
 def test_reject_requires_a_reason(client, approver, pending):
@@ -68,6 +69,10 @@ def test_a_hash_of_another_version_is_a_conflict(client, approver, pending):
     client.force_login(approver)
     response = _post(client, "api-approve", pending, {"protocol_hash": "0" * 64})
     assert response.status_code == 409 and "edited after you saw it" in response.json()["detail"]
+    assert response.json()["status"] == ActionStatus.PENDING_APPROVAL
+    assert response.json()["protocol_hash"] == pending.protocol_hash
+    pending.refresh_from_db()
+    assert not pending.approvals.exists()
 
 
 def test_viewer_cannot_approve(client, viewer, pending):
@@ -108,3 +113,22 @@ def test_schema_describes_the_endpoints(client, approver):
     client.force_login(approver)
     schema = client.get(reverse("api-schema")).content.decode()
     assert "/api/actions/{id}/approve/" in schema and "/api/audit-events/" in schema
+    assert "/api/actions/{id}/edit/" in schema and "/api/analyses/run/" in schema and "/api/plans/{id}/" in schema
+
+
+def test_lists_come_in_pages(client, approver, org, pending):
+    for _ in range(2):
+        services.propose(org, protocol_for(ActionType.NOTE_ON_RECORD), source="analyzer")
+    client.force_login(approver)
+    body = client.get(reverse("api-actions"), {"page_size": 2}).json()
+    assert body["count"] == 3 and len(body["results"]) == 2 and body["previous"] is None
+    assert client.get(body["next"]).json()["next"] is None
+
+
+def test_a_bad_filter_is_refused_not_ignored(client, approver, pending):
+    client.force_login(approver)
+    response = client.get(reverse("api-actions"), {"risk": "enormous"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": 'risk: "enormous" is not a valid choice.',
+                               "errors": {"risk": ['"enormous" is not a valid choice.']}}
+

@@ -1,11 +1,14 @@
-"""What a freshly installed Odoo 17 database (base, mail, crm, account, project) already holds.
+"""What a freshly installed Odoo 17 database (base, mail, crm, account, project, hr, hr_expense) holds.
 
 Both the empty and the demo sandbox start from this: the company, the admin user (uid 2, as
 in Odoo), EUR, the models in ``ir.model``, the standard message subtypes, activity types and
-CRM stages with their external ids, and the journals a chart of accounts creates.
+CRM stages with their external ids, and the journals a chart of accounts creates. Employees,
+expense categories and expenses start empty: the admin's employee (``hr.employee_admin``, which
+Odoo's hr data creates on install) is part of the demo data instead.
 """
 
-MODULE_OF_PREFIX = {"crm": "crm", "account": "account", "project": "project", "mail": "mail"}
+MODULE_OF_PREFIX = {"crm": "crm", "account": "account", "project": "project", "mail": "mail", "hr": "hr", "product": "product"}
+MODULE_OF_MODEL = {"hr.expense": "hr_expense"}  # where the prefix names another module
 
 ACTIVITY_TYPES = [
     # xml id, name, category, default summary
@@ -42,7 +45,8 @@ def seed_base(store, *, company_name, admin_login):
     xmlid = _xmlid_writer(store)
     for model, spec in store.models.items():
         model_id = store.insert("ir.model", {"model": model, "name": spec.description})
-        xmlid(MODULE_OF_PREFIX.get(model.split(".")[0], "base"), f"model_{model.replace('.', '_')}", "ir.model", model_id)
+        module = MODULE_OF_MODEL.get(model) or MODULE_OF_PREFIX.get(model.split(".")[0], "base")
+        xmlid(module, f"model_{model.replace('.', '_')}", "ir.model", model_id)
 
     ids["company_partner"] = store.insert("res.partner", {"name": company_name, "is_company": True, "email": "info@lumenworks.example", "tz": "Europe/Brussels"})
     odoobot_partner = store.insert("res.partner", {"name": "OdooBot", "email": "odoobot@example.com", "active": False})

@@ -24,6 +24,8 @@ tested against the hand-computed values in ``FACTS`` (default size, any ``today`
 - Projects: 3 projects, 16 tasks (1 archived); 5 open tasks past their deadline, 4 done,
   1 cancelled.
 - Activities: 5, of which 3 overdue.
+- Chatter: threads of customer emails and notes on 3 open deals and 2 overdue invoices
+  (demo_chatter.py); 4 employees and 4 expense categories, no expenses (demo_hr.py).
 
 ``size`` sets the number of customer invoices. Extra invoices beyond the scenarios are paid;
 from the 1,000th extra invoice on, every tenth is open and overdue by 1–150 days, so large
@@ -34,6 +36,7 @@ import os
 import random
 from datetime import date, timedelta
 
+from . import demo_chatter, demo_hr
 from .base_data import seed_base
 
 SEED = 20240917
@@ -286,6 +289,8 @@ class DemoBuilder:
         self._projects()
         self._activities()
         self._messages()
+        demo_hr.build(self)  # employees and expense categories
+        demo_chatter.build(self)  # customer emails and notes on deals and invoices
 
     # --- helpers ---------------------------------------------------------------------------
     def day(self, offset):

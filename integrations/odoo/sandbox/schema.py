@@ -5,7 +5,10 @@ behaves the same against a real server. Fields that Odoo computes are marked ``c
 store derives them); ``related`` fields follow a dotted path and are read-only here.
 """
 
+import sys
 from dataclasses import dataclass
+
+from .schema_hr import hr_models
 
 RELATIONAL = ("many2one", "one2many", "many2many")
 X2MANY = ("one2many", "many2many")
@@ -23,6 +26,7 @@ class Field:
     default: object = None
     related: str | None = None
     compute: bool = False
+    readonly: bool = False  # stored but computed by Odoo (e.g. hr.expense.state): fields_get says readonly
     name: str = ""
 
     @property
@@ -35,7 +39,7 @@ class Field:
             "type": self.type,
             "string": self.string,
             "required": self.required,
-            "readonly": bool(self.related or self.compute) or self.name == "id",
+            "readonly": bool(self.related or self.compute or self.readonly) or self.name == "id",
             "store": self.stored,
             "searchable": True,
             "sortable": self.stored and self.type not in X2MANY,
@@ -350,6 +354,7 @@ MODELS = {
             ),
             subtype_id=many2one("mail.message.subtype", "Subtype"),
             author_id=many2one("res.partner", "Author"),
+            email_from=char("From"),
             partner_ids=many2many("res.partner", "Recipients"),
             date=datetime("Date"),
         ),
@@ -371,6 +376,7 @@ MODELS = {
     ]
 }
 
+MODELS.update(hr_models(sys.modules[__name__]))  # hr.employee, product.product, hr.expense
 MAIL_THREAD_MODELS = tuple(name for name, model in MODELS.items() if model.mail_thread)
 ARCHIVABLE_MODELS = tuple(name for name, model in MODELS.items() if model.has_active)
 PARENT_FIELD = "parent_id"
