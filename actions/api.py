@@ -102,6 +102,8 @@ class ActionDetail(RetrieveAPIView):
 
 
 class ApproveAction(APIView):
+    """Approve the version you read (its protocol_hash); it runs once enough people agree."""
+
     @extend_schema(request=ApproveInput, responses={(200, JSON): ActionSerializer, **DECIDING_ERRORS})
     def post(self, request, pk):
         action = _decidable(request, pk)
@@ -113,6 +115,8 @@ class ApproveAction(APIView):
 
 
 class RejectAction(APIView):
+    """Reject the version you read, with a reason; nothing is done."""
+
     @extend_schema(request=RejectInput, responses={(200, JSON): ActionSerializer, **DECIDING_ERRORS})
     def post(self, request, pk):
         action = _decidable(request, pk)

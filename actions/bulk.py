@@ -134,6 +134,8 @@ def _row(action_id: str, protocol_hash: str, action: Action | None, *, user, pol
     if RISK_RULES[RiskLevel(action.risk_level)].bulk_only_if_allowed and not policy.bulk_approve_high_risk:
         return row(LEFT_OUT, f"{action.risk_level.capitalize()}-risk actions are approved one at a time, "
                              "after reading each.")
+    if action.created_by == f"user:{user.pk}" and not RISK_RULES[RiskLevel(action.risk_level)].proposer_may_approve:
+        return row(LEFT_OUT, "You asked for it, and it is high risk: someone else must approve it.")
     standing = action.standing_decisions()
     if any(decision.user_id == user.pk for decision in standing):
         return row(LEFT_OUT, "You have already decided on this version.")

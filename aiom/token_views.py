@@ -16,7 +16,7 @@ from .models import TokenScope
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. “month-end script”.")
-    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ,
+    scope = forms.ChoiceField(label="What it may do", choices=TokenScope.choices, initial=TokenScope.READ,
                               help_text="Deciding also needs the approver role in the organisation.")
     expires_in_days = forms.TypedChoiceField(
         label="Expires", coerce=lambda value: int(value) if value else None, empty_value=None, initial="90",

@@ -13,7 +13,7 @@ from integrations.outbox import Channel, OutboxMessage
 from .pages import log_in
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
-NAV = ["Overview", "Approvals", "History", "Notices", "Audit", "Health", "Outbox", "Guardrails"]
+NAV = ["Overview", "Approvals", "Assistant", "History", "Notices", "Audit", "Health", "Outbox", "Guardrails"]
 LONG_WORD = "https://billing.customer.example/portal/invoices/" + "INV2025000421234567890" * 4
 
 
@@ -41,7 +41,8 @@ def _pages(busy_org):
             "action": f"/dashboard/actions/{busy_org['action']}/", "plan": f"/dashboard/plans/{busy_org['plan']}/",
             "history": "/dashboard/history/", "audit": "/dashboard/audit/", "health": "/dashboard/health/",
             "notices": "/dashboard/notices/", "outbox": "/dashboard/outbox/",
-            "guardrails": "/dashboard/settings/guardrails/"}
+            "guardrails": "/dashboard/settings/guardrails/", "assistant": "/dashboard/assistant/",
+            "api-tokens": "/dashboard/api-tokens/", "api-docs": "/api/docs/"}
 
 
 def _page_width(page) -> tuple[int, int]:

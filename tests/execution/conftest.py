@@ -1,18 +1,3 @@
 """Execution runs against real services: the Odoo sandbox over sockets (`connected_org`,
-`odoo`, `overdue_invoice` from tests/fixtures/odoo.py), aiosmtpd, and the database. `smtp`
-points Django's own email settings at the SMTP server."""
-
-import pytest
-
-from tests.integrations.servers import SmtpTestServer
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpTestServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_TIMEOUT = 5
-        yield server
+`odoo`, `overdue_invoice` from tests/fixtures/odoo.py), aiosmtpd (`smtp`, tests/fixtures/mail.py),
+and the database."""

@@ -285,3 +285,14 @@ def test_after_an_undo_the_same_person_may_approve_again_in_bulk(connected_org, 
     [row] = bulk.preflight(connected_org, approver, _items(undone))
 
     assert (row.outcome, row.reason) == (bulk.WILL_EXECUTE, "All checks pass.")  # the undone approval no longer counts
+
+
+def test_own_high_risk_requests_are_left_out_for_their_proposer(connected_org, approver, second_approver, invoices):
+    _bulk_limit(connected_org, 10, bulk_approve_high_risk=True)
+    own = _pending(connected_org, reminder(invoices[0], risk_level="high", created_by=f"user:{approver.pk}"))
+    [row] = bulk.bulk_approve(connected_org, approver, _items(own)).rows
+    assert (row.outcome, row.reason) == (bulk.LEFT_OUT, "You asked for it, and it is high risk: someone else must "
+                                                         "approve it.")
+    assert Action.objects.get(pk=own.pk).status == ActionStatus.PENDING_APPROVAL
+    [other] = bulk.bulk_approve(connected_org, second_approver, _items(own)).rows
+    assert other.outcome == bulk.WILL_EXECUTE
