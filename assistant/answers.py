@@ -29,8 +29,11 @@ from . import lookup
 
 THREAD_LIMIT = 40
 POINTS_LIMIT = 6
-MESSAGE_FIELDS = ["subject", "body", "author_id", "date", "message_type", "model", "res_id"]
+MESSAGE_FIELDS = ["subject", "body", "author_id", "date", "message_type", "subtype_id", "model", "res_id"]
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_BREAKS = re.compile(r"(?i)</p>|<br\s*/?>|</div>|</li>")
+#: "Dear Sofia," "Hi Femke," "Best regards," — a line of a few words ending in a comma.
+_SALUTATION = re.compile(r"^[^.!?]{1,40},$")
 
 
 @dataclass
@@ -65,8 +68,23 @@ def summarize(ctx, args: dict, *, client=None) -> Summary:
     return summary
 
 
+def _sentences(row: dict) -> list[str]:
+    """The message's sentences, paragraph by paragraph, without salutations."""
+    text = unescape(strip_tags(_BREAKS.sub("\n", str(row.get("body") or ""))))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return [sentence for line in lines if line and not _SALUTATION.match(line) for sentence in _SENTENCE.split(line)]
+
+
 def _text(row: dict) -> str:
-    return " ".join(unescape(strip_tags(str(row.get("body") or "").replace("</p>", "</p> "))).split())
+    return " ".join(_sentences(row))
+
+
+def _kind(row: dict) -> str:
+    """email, note (internal, customers never see it) or message (sent from the chatter)."""
+    if row["message_type"] == "email":
+        return "email"
+    subtype = row.get("subtype_id")
+    return "note" if subtype and "note" in str(subtype[1]).casefold() else "message"
 
 
 def _who(row: dict, ours: set) -> str:
@@ -78,16 +96,15 @@ def _who(row: dict, ours: set) -> str:
 def _extract(title: str, thread: list[dict], ours: set) -> Summary:
     points = []
     for row in thread[:POINTS_LIMIT]:
-        first = _SENTENCE.split(_text(row), 1)[0] if _text(row) else one_line(row.get("subject") or "")
-        kind = "email" if row["message_type"] == "email" else "note"
-        points.append(one_line(f"{str(row['date'])[:10]} · {_who(row, ours)} ({kind}): {first}", 300))
+        first = (_sentences(row) or [one_line(row.get("subject") or "")])[0]
+        points.append(one_line(f"{str(row['date'])[:10]} · {_who(row, ours)} ({_kind(row)}): {first}", 300))
     questions = []
-    for row in thread:  # newest first, up to our last message
+    for row in thread:  # newest first, up to the last thing we told the customer
         author = row.get("author_id")
-        if author and author[0] in ours and row["message_type"] == "email":
+        if author and author[0] in ours and _kind(row) != "note":
             break
         if author and author[0] not in ours:
-            questions += [one_line(sentence, 300) for sentence in _SENTENCE.split(_text(row)) if sentence.endswith("?")]
+            questions += [one_line(sentence, 300) for sentence in _sentences(row) if sentence.endswith("?")]
     return Summary(title, points, questions[:POINTS_LIMIT], len(thread))
 
 

@@ -10,6 +10,18 @@ from aiom.errors import ApplicationError, NotAllowed
 from assistant.services import handle
 
 
+def _invoice(odoo, partner_id: int, payment_state: str) -> dict:
+    """The demo's invoices are dated from today (their numbers from their year): found, not named."""
+    return odoo.search_read("account.move", [("partner_id", "=", partner_id), ("move_type", "=", "out_invoice"),
+                                             ("state", "=", "posted"), ("payment_state", "=", payment_state)],
+                            ["name"], order="id asc", limit=1)[0]
+
+
+@pytest.fixture
+def emmas_invoice(odoo):
+    return _invoice(odoo, 37, "not_paid")  # Emma Claes: overdue, with an email address
+
+
 def _execute(action, approver):
     approved = services.approve(action, approver, protocol_hash=action.protocol_hash)
     outcome = services.execute(approved.pk)
@@ -42,11 +54,11 @@ def test_the_same_command_twice_is_one_action(connected_org, approver):
     assert Action.objects.filter(organization=connected_org).count() == 1
 
 
-def test_note_on_an_invoice_lands_in_its_chatter(connected_org, approver, odoo):
-    answer = handle(connected_org, approver, "note on invoice INV/2026/00026: Customer called, pays Friday")
+def test_note_on_an_invoice_lands_in_its_chatter(connected_org, approver, odoo, emmas_invoice):
+    answer = handle(connected_org, approver, f"note on invoice {emmas_invoice['name']}: Customer called, pays Friday")
     done = _execute(answer.action, approver)
     message = odoo.read("mail.message", [done.result["external_ids"]["mail.message"]], ["body", "model", "res_id"])[0]
-    assert (message["model"], message["res_id"]) == ("account.move", 7)
+    assert (message["model"], message["res_id"]) == ("account.move", emmas_invoice["id"])
     assert "Customer called, pays Friday" in message["body"]
 
 
@@ -59,12 +71,12 @@ def test_call_schedules_a_call_activity_on_the_customer(connected_org, approver,
     assert str(activity["date_deadline"]) == "2026-12-09" and activity["summary"] == "Call Helios Solar BV"
 
 
-def test_remind_sends_the_same_safe_reminder_an_analysis_would(connected_org, approver, smtp):
-    answer = handle(connected_org, approver, "remind Emma Claes about INV/2026/00026")
+def test_remind_sends_the_same_safe_reminder_an_analysis_would(connected_org, approver, smtp, emmas_invoice):
+    answer = handle(connected_org, approver, f"remind Emma Claes about {emmas_invoice['name']}")
     assert answer.kind == "proposed", answer.message
     action = answer.action
     inputs = action.parsed.operation.inputs
-    assert inputs.to == ["emma.claes@mail.example"] and "INV/2026/00026" in inputs.body
+    assert inputs.to == ["emma.claes@mail.example"] and emmas_invoice["name"] in inputs.body
     assert action.protocol["metadata"]["requested"]
     checks = {check["check_id"] for check in action.protocol["revalidation_plan"]["checks"]}
     assert {"still-unpaid", "amount-unchanged", "no-recent-contact", "business-hours"} <= checks
@@ -72,15 +84,16 @@ def test_remind_sends_the_same_safe_reminder_an_analysis_would(connected_org, ap
     assert [m.rcpt_tos for m in smtp.received] == [["emma.claes@mail.example"]]
 
 
-def test_remind_about_another_customers_invoice_is_not_found(connected_org, approver):
+def test_remind_about_another_customers_invoice_is_not_found(connected_org, approver, emmas_invoice):
     with pytest.raises(ApplicationError, match="no invoice called"):
-        handle(connected_org, approver, "remind Helios Solar about INV/2026/00026")
+        handle(connected_org, approver, f"remind Helios Solar about {emmas_invoice['name']}")
     assert not Action.objects.exists()
 
 
-def test_remind_about_a_paid_invoice_says_so(connected_org, approver):
+def test_remind_about_a_paid_invoice_says_so(connected_org, approver, odoo):
+    paid = _invoice(odoo, 8, "paid")  # Dubois & Fils SA
     with pytest.raises(ApplicationError, match="not open in Odoo"):
-        handle(connected_org, approver, "remind Dubois & Fils SA about INV/2026/00024")
+        handle(connected_org, approver, f"remind Dubois & Fils SA about {paid['name']}")
 
 
 def test_draft_email_uses_the_template_and_reaches_the_mail_server(connected_org, approver, smtp):
@@ -150,3 +163,14 @@ def test_own_high_risk_proposal_needs_someone_else(connected_org, approver, seco
     with pytest.raises(NotAllowed, match="someone else"):
         services.approve(action, approver, protocol_hash=action.protocol_hash)
     assert services.approve(action, second_approver, protocol_hash=action.protocol_hash).status == ActionStatus.APPROVED
+
+
+def test_summaries_of_the_demo_threads_read_like_notes_of_a_colleague(connected_org, approver):
+    cold_chain = handle(connected_org, approver, "summarize deal Cold chain audit").summary
+    assert cold_chain["open_questions"] == [
+        "Could you send the revised quote including the Zwolle site by Wednesday?",
+        "Also, does the price include the on-site training for our shift leads?"]
+    assert " · Lumen Works BV, Sofia Janssens (note): Called Bram" in cold_chain["key_points"][1]
+    # The customer's question was answered from the chatter: nothing is open.
+    solar = handle(connected_org, approver, "summarize deal Solar monitoring").summary
+    assert solar["open_questions"] == [] and "(message): SMA is supported today." in solar["key_points"][1]
