@@ -1,5 +1,7 @@
 """API plumbing shared by the apps: one error mapping and organisation scoping."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -11,6 +13,9 @@ from aiom.tenancy import membership_for
 
 def exception_handler(exc, context):
     """Application errors become clean 4xx answers with their message (HackSoft style)."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": f"The request is too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes. "
+                                   "Nothing was done."}, status=400)
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, **exc.extra}, status=exc.status_code)
     if isinstance(exc, exceptions.ValidationError):

@@ -97,3 +97,10 @@ def test_the_card_names_who_asked(connected_org, approver, client):
     client.post(reverse("dashboard:assistant"), {"text": "create task: Order new badges"})
     page = client.get(reverse("dashboard:approvals")).content.decode()
     assert "Task: Order new badges" in page and "asked for by alice" in page
+
+
+def test_a_huge_body_is_a_400_in_words(connected_org, approver, client):
+    client.force_login(approver)
+    response = _propose(client, {"text": "x" * 3_000_000})
+    assert response.status_code == 400 and "too large" in response.json()["detail"]
+    assert not Action.objects.exists()
