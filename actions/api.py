@@ -26,10 +26,10 @@ from .models import Action
 from .permissions import ensure_can_decide
 
 #: The answers of a deciding endpoint besides 200: bad input, not allowed, not found, decided
-#: meanwhile or a stale hash, expired.
-DECIDING_ERRORS = error_responses(400, 404, 409, 410)
+#: meanwhile or a stale hash, expired, a body that is not JSON or a form (415).
+DECIDING_ERRORS = error_responses(400, 404, 409, 410, 415)
 #: Recovery (retry, resolve, cancel, undo) has no hash and no expiry.
-RECOVERY_ERRORS = error_responses(400, 404, 409)
+RECOVERY_ERRORS = error_responses(400, 404, 409, 415)
 
 
 def _scoped(request):
@@ -218,7 +218,7 @@ def _bulk_items(request) -> tuple[list[tuple[str, str]], str]:
 class Preflight(APIView):
     """What approving each listed action would lead to; changes nothing."""
 
-    @extend_schema(request=BulkInput, responses={(200, JSON): BulkResultSerializer, **error_responses(400)})
+    @extend_schema(request=BulkInput, responses={(200, JSON): BulkResultSerializer, **error_responses(400, 415)})
     def post(self, request):
         items, _ = _bulk_items(request)
         rows = bulk.preflight(organization_of(request), request.user, items)
@@ -228,7 +228,7 @@ class Preflight(APIView):
 class BulkApprove(APIView):
     """Approve the listed actions that pass the pre-flight, each bound to its protocol_hash."""
 
-    @extend_schema(request=BulkInput, responses={(200, JSON): BulkResultSerializer, **error_responses(400)})
+    @extend_schema(request=BulkInput, responses={(200, JSON): BulkResultSerializer, **error_responses(400, 415)})
     def post(self, request):
         items, comment = _bulk_items(request)
         result = bulk.bulk_approve(organization_of(request), request.user, items, comment=comment)

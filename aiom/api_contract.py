@@ -55,7 +55,8 @@ class ConflictSerializer(ErrorSerializer):
 
 
 _BY_CODE = {400: ValidationErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-            409: ConflictSerializer, 410: ConflictSerializer, 429: ErrorSerializer, 503: ErrorSerializer}
+            409: ConflictSerializer, 410: ConflictSerializer, 415: ErrorSerializer, 429: ErrorSerializer,
+            503: ErrorSerializer}
 #: What any endpoint may answer: nobody signed in (401), not allowed (403), an organisation in
 #: X-AIOM-Org the caller is not a member of (404), too many requests or failed tokens (429).
 ANY_ENDPOINT = (401, 403, 404, 429)

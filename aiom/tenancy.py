@@ -42,7 +42,7 @@ def membership_for(request) -> Membership | None:
 def _named(memberships, asked: str) -> Membership:
     """The membership in the organisation the header names; 404 (not 403) for any other, so
     organisations cannot be probed."""
-    lookup = {"organization_id": int(asked)} if asked.isdigit() else {"organization__slug": asked}
+    lookup = {"organization_id": int(asked)} if asked.isascii() and asked.isdigit() else {"organization__slug": asked}
     membership = memberships.filter(**lookup).first()
     if membership is None:
         raise Http404(f"You are not a member of an organisation called “{asked[:60]}”.")

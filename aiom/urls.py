@@ -90,3 +90,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
 ]
+
+handler404 = "aiom.views.not_found"

@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from . import tenancy
@@ -69,3 +70,12 @@ def healthz(request):
         database = "unavailable"
     status = 200 if database == "ok" else 503
     return JsonResponse({"status": "ok" if status == 200 else "degraded", "database": database}, status=status)
+
+
+def not_found(request, exception):
+    """A path nothing serves: JSON in words under /api/ (API clients read `detail`), the page
+    otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Nothing is served at this address: check the path and the id in it."},
+                            status=404)
+    return defaults.page_not_found(request, exception)

@@ -77,7 +77,7 @@ class Propose(APIView):
     list of commands understood."""
 
     @extend_schema(request=CommandInput, responses={(200, JSON): AnswerSerializer,
-                                                    **error_responses(400, 404), (504, JSON): ErrorSerializer})
+                                                    **error_responses(400, 404, 415), (504, JSON): ErrorSerializer})
     def post(self, request):
         organization = organization_of(request)
         data = validated(CommandInput, request.data)
