@@ -154,6 +154,9 @@ class GuardrailPolicy(models.Model):
     may_send_sms = models.BooleanField(default=True)
     may_move_deal_stages = models.BooleanField(default=True)
     may_create_expenses = models.BooleanField(default=True, help_text="Record draft expenses people ask for.")
+    follow_up_sequences = models.BooleanField(
+        default=False, help_text="Chase unpaid invoices with the follow-up sequences (one message per customer and "
+                                 "level) instead of one reminder per invoice from each analysis.")
     max_recipients_per_email = models.PositiveSmallIntegerField(default=10)
     emails_per_hour = models.PositiveIntegerField(default=100)
     sms_per_day = models.PositiveIntegerField(default=50)

@@ -173,6 +173,10 @@ class ActionType(StrEnum):
     SCHEDULE_CALL = "schedule_call"
     EMAIL_CUSTOMER = "email_customer"
     RECORD_EXPENSE = "record_expense"
+    # The levels of follow-up sequences (followups/).
+    SEND_DUNNING_EMAIL = "send_dunning_email"
+    SEND_DUNNING_SMS = "send_dunning_sms"
+    CREATE_DUNNING_TASK = "create_dunning_task"
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,12 @@ for _spec in (
                    message_template="emails/customer_message"),
     ActionTypeSpec(ActionType.RECORD_EXPENSE, SafeOperation.CREATE_ODOO_EXPENSE, RiskLevel.MEDIUM,
                    "record draft expense"),
+    ActionTypeSpec(ActionType.SEND_DUNNING_EMAIL, _EMAIL, RiskLevel.MEDIUM, "follow-up email about invoices",
+                   message_template="emails/dunning"),
+    ActionTypeSpec(ActionType.SEND_DUNNING_SMS, _SMS, RiskLevel.HIGH, "follow-up sms about invoices",
+                   message_template="messages/dunning_sms.txt"),
+    ActionTypeSpec(ActionType.CREATE_DUNNING_TASK, SafeOperation.CREATE_ODOO_TASK, RiskLevel.LOW,
+                   "follow-up collection task"),
 ):
     register(_spec)
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "analyzers",
     "integrations",
     "assistant",
+    "followups",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from analyzers import views as analyzer_views
 from assistant import api as assistant_api
 from assistant import views as assistant_views
 from audit import api as audit_api
+from followups import urls as followup_urls
 from audit import views as audit_views
 from integrations import views as integration_views
 
@@ -51,6 +52,7 @@ dashboard_patterns = (
         path("settings/guardrails/", action_views.guardrail_settings, name="guardrails"),
         path("audit/export.csv", audit_views.export_csv, {"search": action_selectors.matching_action_ids},
              name="audit-export"),
+        *followup_urls.dashboard_urls,
     ],
     "dashboard",
 )
@@ -87,6 +89,7 @@ urlpatterns = [
     path("api/docs/", api_docs.docs, name="api-docs"),
     path("api/assistant/propose/", assistant_api.Propose.as_view(), name="api-assistant-propose"),
     path("api/assistant/suggest/", assistant_api.Suggest.as_view(), name="api-assistant-suggest"),
+    *followup_urls.api_urls,
     path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
 ]

@@ -73,6 +73,24 @@ _DEFAULT_SLOTS = {
     (ActionType.FOLLOW_UP_STALLED_DEAL, _FRIENDLY): Slots(
         "Dear", "I wanted to follow up on our recent conversation. Is there anything you need from us to move "
                 "forward, or a good time for a short call?", "Kind regards,"),
+    (ActionType.SEND_DUNNING_EMAIL, "courtesy"): Slots(
+        "Dear", "A short note ahead of the due date below. If the payment is already on its way, thank you, and "
+                "please ignore this message.", "Kind regards,"),
+    (ActionType.SEND_DUNNING_EMAIL, _FRIENDLY): Slots(
+        "Dear", "This is a friendly reminder about the open amount below. If you have already paid, thank you "
+                "and please ignore this message.", "Kind regards,"),
+    (ActionType.SEND_DUNNING_EMAIL, _FIRM): Slots(
+        "Dear", "The amount below is past its due date and remains unpaid. If there is a problem with an "
+                "invoice, please reply to this email.", "Kind regards,"),
+    (ActionType.SEND_DUNNING_EMAIL, "final"): Slots(
+        "Dear", "Despite our earlier reminders, the amount below remains unpaid. This is our final notice before "
+                "we hand the matter over for collection.", "Regards,"),
+    (ActionType.SEND_DUNNING_SMS, _FRIENDLY): Slots(
+        "Dear", "A friendly reminder about an open amount: please arrange payment, or ignore this message if you "
+                "have already paid.", "Kind regards,"),
+    (ActionType.SEND_DUNNING_SMS, _FIRM): Slots(
+        "Dear", "This amount is past due and remains unpaid. Please contact us if there is a problem.",
+        "Kind regards,"),
     (ActionType.EMAIL_CUSTOMER, _FRIENDLY): Slots(
         "Dear", "I would like to get in touch with you about the subject below. Could you let me know when "
                 "would suit you to discuss it?", "Kind regards,"),
@@ -130,6 +148,13 @@ def _facts_context(facts: dict) -> dict:
     if "residual" in facts:
         context |= {"invoice_name": one_line(facts["name"], NAME_LIMIT), "amount_due": amount_due(facts),
                     "due_date": date.fromisoformat(facts["due"]), "days_overdue": facts["days_overdue"]}
+    if "invoices" in facts:  # a customer's open invoices together (a follow-up level)
+        invoices = [{"name": one_line(invoice["name"], NAME_LIMIT), "amount": amount_due(invoice),
+                     "due_date": date.fromisoformat(invoice["due"]), "days_overdue": invoice["days_overdue"]}
+                    for invoice in facts["invoices"]]
+        total = {"residual": sum(invoice["residual"] for invoice in facts["invoices"]),
+                 "currency": facts["invoices"][0]["currency"] if facts["invoices"] else ""}
+        context |= {"invoices": invoices, "total_due": amount_due(total)}
     if "topic" in facts:  # a message someone asked for: its subject, as they typed it
         context["topic"] = one_line(facts["topic"], TOPIC_LIMIT)
     if "lead_id" in facts:

@@ -126,6 +126,10 @@ def propose_for_findings(findings, ctx: Context) -> Report:
         open_actions[(action_type, model, record_id)] = _Open(str(pk), action_type, title, status, fingerprint, rule)
     new = 0
     for finding in sorted(findings, key=lambda f: (-SEVERITY_RANK[Severity(f.severity)], -float(f.amount or 0), f.pk or 0)):
+        if finding.kind == FindingKind.INVOICE_OVERDUE and ctx.policy.follow_up_sequences:
+            report.skipped.append({"title": finding.title, "reason": "Chased by the follow-up sequence (one message "
+                                                                     "per customer and level)."})
+            continue
         outcome = rules.intents_for(finding, organization_name=ctx.organization.name, as_of=ctx.as_of,
                                     payment_instructions=ctx.policy.payment_instructions,
                                     has_staff_project=ctx.staff_project is not None)

@@ -30,4 +30,10 @@ def run(organization_id: int) -> str:
     except AnalysisAlreadyRunning as busy:
         logger.info("%s", busy.message)
         return "already running"
+    # The follow-up engine reads the same Odoo: it runs after each analysis (named, so analyzers
+    # never import it; it does nothing for an organisation that does not use sequences).
+    try:
+        run.app.send_task("aiom.followups.tick", args=[organization_id])
+    except Exception as exc:  # noqa: BLE001 - the broker is away: the hourly tick covers it
+        logger.warning("could not queue the follow-up tick for organisation %s: %s", organization_id, exc)
     return analysis.status

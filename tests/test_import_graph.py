@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("aiom", "actions", "analyzers", "integrations", "audit", "assistant")
+APPS = ("aiom", "actions", "analyzers", "integrations", "audit", "assistant", "followups")
 #: aiom's own modules that assemble the product (URLs, pages that show every app, the demo):
 #: they may import any app. The rest of aiom is the core every app stands on.
 AIOM_SHELL = ("aiom.urls", "aiom.views", "aiom.selectors", "aiom.celery", "aiom.management")
@@ -24,6 +24,7 @@ ALLOWED = {
     "actions": {"aiom", "audit", "integrations"},
     "analyzers": {"aiom", "audit", "integrations", "actions"},
     "assistant": {"aiom", "audit", "integrations", "actions", "analyzers"},
+    "followups": {"aiom", "audit", "integrations", "actions", "analyzers"},
 }
 
 

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             member_ensure(organization=organization, username=username, password=password, role=role,
                           email=f"{username}@demo.example.com", staff=staff, superuser=staff)
         guardrails.policy_update(guardrails.policy_for(organization), actor=SYSTEM, **DEMO_SENDING_HOURS,
-                                 payment_instructions=DEMO_PAYMENT_INSTRUCTIONS)
+                                 payment_instructions=DEMO_PAYMENT_INSTRUCTIONS, follow_up_sequences=True)
         if odoo_url:
             # The sandbox's demo database and API key (manage.py odoo_sandbox --seed demo).
             connection_ensure(organization=organization, url=odoo_url, database="aiom-demo", username="admin",

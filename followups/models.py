@@ -1,0 +1,198 @@
+"""Sequences (what to send when), follow-ups (one per customer being chased, or per deal) and
+what happened to them. See followups/engine.py for how they move and docs/architecture.md."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class SequenceKind(models.TextChoices):
+    INVOICES = "invoices", "Unpaid invoices"
+    DEALS = "deals", "Stalled deals"
+
+
+class LevelChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    TASK = "task", "Staff task"
+    CALL = "call", "Call activity"
+
+
+class Wording(models.TextChoices):
+    """The safe template's prose for a level; the facts block is always written by AIOM."""
+
+    COURTESY = "courtesy", "Courtesy (before the due date)"
+    FRIENDLY = "friendly", "Friendly"
+    FIRM = "firm", "Firm"
+    FINAL = "final", "Final notice"
+
+
+class OffsetFrom(models.TextChoices):
+    DUE_DATE = "due", "the due date (of the oldest invoice)"
+    PREVIOUS = "previous", "the previous level"
+
+
+class Sequence(models.Model):
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=SequenceKind.choices)
+    name = models.CharField(max_length=100)
+    is_default = models.BooleanField(default=False, help_text="Used for every customer without an override.")
+    active = models.BooleanField(default=True)
+    tolerance = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0,
+        help_text="Open amounts up to this much (per invoice) are not chased.")
+    weekdays_only = models.BooleanField(default=True, help_text="Levels fall due on working days only.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "-is_default", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "kind"], condition=models.Q(is_default=True),
+                                               name="one_default_sequence_per_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=60)
+    offset_days = models.SmallIntegerField(validators=[MinValueValidator(-60), MaxValueValidator(365)],
+                                           help_text="Days after the due date (negative: before it) or after the "
+                                                     "previous level.")
+    offset_from = models.CharField(max_length=10, choices=OffsetFrom.choices, default=OffsetFrom.DUE_DATE)
+    channel = models.CharField(max_length=10, choices=LevelChannel.choices, default=LevelChannel.EMAIL)
+    wording = models.CharField(max_length=10, choices=Wording.choices, default=Wording.FRIENDLY)
+    risk_level = models.CharField(max_length=10, choices=[(r, r) for r in ("low", "medium", "high", "critical")],
+                                  default="medium")
+    list_invoices = models.BooleanField(default=True, help_text="List each invoice with its open amount.")
+    collection_wording = models.BooleanField(
+        default=False, help_text="The wording may speak of further steps (collection, legal action).")
+
+    class Meta:
+        ordering = ["sequence", "position"]
+        constraints = [models.UniqueConstraint(fields=["sequence", "position"], name="one_level_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position + 1}. {self.name}"
+
+
+class PartnerOverride(models.Model):
+    """A customer chased on another sequence, with another tolerance, or not at all."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    partner_id = models.PositiveIntegerField()
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, null=True, blank=True,
+                                 help_text="Empty: this customer is never chased automatically.")
+    tolerance = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "partner_id"], name="one_override_per_partner")]
+
+
+class FollowUpStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+class FollowUp(models.Model):
+    """One customer being chased for their open invoices (or one deal being followed up)."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    sequence = models.ForeignKey(Sequence, on_delete=models.PROTECT, related_name="follow_ups")
+    target_model = models.CharField(max_length=64)  # res.partner (invoices) or crm.lead (deals)
+    target_id = models.PositiveIntegerField()
+    partner_id = models.PositiveIntegerField(null=True, blank=True)
+    target_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.ACTIVE)
+    #: The next level to send (0-based); equal to the number of levels once all are sent.
+    level = models.PositiveSmallIntegerField(default=0)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    #: What is being chased now: [{"id", "name", "residual", "due", "currency"}], from the last read.
+    invoices = models.JSONField(default=list, blank=True)
+    #: When each level was sent (position -> ISO time), for offsets from the previous level.
+    sent = models.JSONField(default=dict, blank=True)
+    last_action = models.ForeignKey("actions.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "next_due_at"]
+        constraints = [models.UniqueConstraint(
+            fields=["organization", "target_model", "target_id"],
+            condition=models.Q(status__in=["active", "paused"]), name="one_open_follow_up_per_target")]
+        indexes = [models.Index(fields=["organization", "status", "next_due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.target_name or self.target_model} #{self.target_id} ({self.status})"
+
+    @property
+    def open(self) -> bool:
+        return self.status in (FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED)
+
+
+class EventKind(models.TextChoices):
+    STARTED = "started", "Started"
+    PROPOSED = "proposed", "Level proposed"
+    SENT = "sent", "Level done"
+    SKIPPED = "skipped", "Level skipped"
+    PAUSED = "paused", "Paused"
+    RESUMED = "resumed", "Resumed"
+    STOPPED = "stopped", "Stopped"
+    COMPLETED = "completed", "Completed"
+    REPLY = "reply", "Customer replied"
+    PROMISE = "promise", "Promise to pay"
+    PROMISE_BROKEN = "promise_broken", "Promise broken"
+    DISPUTE = "dispute", "Dispute"
+    OUTCOME = "outcome", "Outcome"
+
+
+class FollowUpEvent(models.Model):
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    text = models.CharField(max_length=500)
+    detail = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class Promise(models.Model):
+    """A customer's promise to pay, entered by staff: the follow-up waits until date + grace."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="promises")
+    promised_date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    grace_days = models.PositiveSmallIntegerField(default=3)
+    #: The open amount when the promise was made, to tell a kept promise from a broken one.
+    open_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=8, default="open", choices=[
+        ("open", "open"), ("kept", "kept"), ("broken", "broken"), ("replaced", "replaced by a newer promise")])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Hold(models.Model):
+    """An invoice or a customer taken out of dunning: a dispute (until resolved) or a pause (until
+    its end date), with the reason."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=[("dispute", "Dispute"), ("pause", "Pause")])
+    partner_id = models.PositiveIntegerField(null=True, blank=True)
+    invoice_id = models.PositiveIntegerField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(partner_id__isnull=False) | models.Q(invoice_id__isnull=False),
+                                              name="hold_names_a_partner_or_an_invoice")]

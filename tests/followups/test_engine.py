@@ -1,0 +1,131 @@
+"""The follow-up engine on the sandbox: one message per customer and level listing every open
+invoice, partial payments chased for the rest, payments stop it (also an approved level not yet
+sent), replies pause it, promises hold it, disputes take invoices out, nothing is proposed twice."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from actions import services
+from actions.models import Action, ActionStatus
+from followups import engine
+from followups import services as followup_services
+from followups.models import EventKind, FollowUp, FollowUpStatus
+
+from .conftest import EMMA
+
+
+def _emma(org) -> FollowUp:
+    return FollowUp.objects.get(organization=org, target_id=EMMA, status__in=["active", "paused"])
+
+
+def _levels(org, partner_id=EMMA) -> list[Action]:
+    return list(Action.objects.filter(organization=org, source="follow_up", partner_id=partner_id).order_by("created_at"))
+
+
+def test_one_message_per_customer_lists_each_invoice_with_its_open_amount(chasing_org, odoo, add_invoice):
+    add_invoice(EMMA, 6, 300.0)
+    add_invoice(EMMA, 4, 500.0, residual=200.0)  # part paid: only the rest is chased
+    engine.tick(chasing_org, odoo)
+    [action] = _levels(chasing_org)
+    inputs = action.parsed.operation.inputs
+    assert action.action_type == "send_dunning_email" and inputs.to == ["emma.claes@mail.example"]
+    assert inputs.subject == "Reminder: 3 open invoices (680.00 EUR)"
+    assert "Invoice INV/T/9100: 300.00 EUR open" in inputs.body
+    assert "Invoice INV/T/9101: 200.00 EUR open" in inputs.body and "500.00" not in inputs.body
+    assert "Total open: 680.00 EUR" in inputs.body
+    checks = {check["check_id"] for check in action.protocol["revalidation_plan"]["checks"]}
+    assert {"amount-unchanged-" + str(i) for i in action.protocol["metadata"]["invoice_ids"]} <= checks
+    assert {"no-recent-contact", "business-hours"} <= checks
+
+
+def test_a_rerun_or_a_lost_state_never_proposes_a_level_twice(chasing_org, odoo, approver):
+    engine.tick(chasing_org, odoo)
+    engine.tick(chasing_org, odoo)
+    follow_up = _emma(chasing_org)
+    level = follow_up.level
+    FollowUp.objects.filter(pk=follow_up.pk).update(level=level - 1, sent={})  # as if a worker died mid-tick
+    engine.tick(chasing_org, odoo)
+    [action] = _levels(chasing_org)
+    services.approve(action, approver, protocol_hash=action.protocol_hash)
+    engine.tick(chasing_org, odoo)  # the same level again: its send key finds the approved action
+    assert _levels(chasing_org) == [action]
+    assert _emma(chasing_org).level == level
+
+
+def test_a_payment_stops_the_sequence_and_blocks_an_approved_level(chasing_org, odoo, approver, smtp):
+    engine.tick(chasing_org, odoo)
+    [action] = _levels(chasing_org)
+    approved = services.approve(action, approver, protocol_hash=action.protocol_hash)
+    invoice_id = action.protocol["metadata"]["invoice_ids"][0]
+    odoo.write("account.move", [invoice_id], {"payment_state": "paid", "amount_residual": 0.0})
+    outcome = services.execute(approved.pk)
+    assert outcome.status != ActionStatus.EXECUTED and smtp.received == []
+    engine.tick(chasing_org, odoo)
+    follow_up = FollowUp.objects.get(organization=chasing_org, target_id=EMMA)
+    assert follow_up.status == FollowUpStatus.COMPLETED and "paid" in follow_up.reason
+    assert follow_up.events.filter(kind=EventKind.COMPLETED).count() == 1
+
+
+def test_an_approved_level_is_sent_and_the_next_waits_for_its_day(chasing_org, odoo, approver, smtp):
+    engine.tick(chasing_org, odoo)
+    [action] = _levels(chasing_org)
+    services.approve(action, approver, protocol_hash=action.protocol_hash)
+    assert services.execute(action.pk).status == ActionStatus.EXECUTED
+    assert [m.rcpt_tos for m in smtp.received] == [["emma.claes@mail.example"]]
+    follow_up = _emma(chasing_org)
+    assert follow_up.next_due_at.date() > date.today()
+    engine.tick(chasing_org, odoo)
+    assert len(_levels(chasing_org)) == 1
+
+
+def test_a_reply_from_the_customer_pauses_it_for_a_person(chasing_org, odoo):
+    engine.tick(chasing_org, odoo)
+    [pending] = _levels(chasing_org)
+    later = timezone.now() + timedelta(hours=1)
+    odoo.execute("mail.message", "create", {
+        "model": "res.partner", "res_id": EMMA, "message_type": "email", "author_id": EMMA,
+        "body": "<p>I paid last week, please check.</p>", "date": later.strftime("%Y-%m-%d %H:%M:%S")})
+    engine.tick(chasing_org, odoo, now=later + timedelta(minutes=5))
+    follow_up = _emma(chasing_org)
+    assert follow_up.status == FollowUpStatus.PAUSED and "replied" in follow_up.reason
+    assert Action.objects.get(pk=pending.pk).status == ActionStatus.CANCELLED
+    assert follow_up.events.filter(kind=EventKind.REPLY).exists()
+
+
+def test_a_broken_promise_moves_to_the_next_level_at_once(chasing_org, odoo, approver):
+    engine.tick(chasing_org, odoo)
+    follow_up = _emma(chasing_org)
+    level_before = follow_up.level
+    followup_services.promise(follow_up, approver, promised_date=date.today() + timedelta(days=1), amount=None,
+                              grace_days=1)
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=2))
+    assert _emma(chasing_org).level == level_before, "held until the date and the grace days"
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=3))
+    follow_up = _emma(chasing_org)
+    assert follow_up.level == level_before + 1
+    assert follow_up.events.filter(kind=EventKind.PROMISE_BROKEN).exists()
+    assert _levels(chasing_org)[-1].title.startswith("Firm reminder")
+
+
+def test_a_disputed_invoice_leaves_the_next_message(chasing_org, odoo, approver, add_invoice):
+    extra = add_invoice(EMMA, 20, 300.0)
+    engine.tick(chasing_org, odoo)
+    [first] = _levels(chasing_org)
+    original = [i for i in first.protocol["metadata"]["invoice_ids"] if i != extra["id"]][0]
+    followup_services.dispute(chasing_org, approver, invoice_id=extra["id"], reason="Wrong quantity delivered")
+    assert Action.objects.get(pk=first.pk).status == ActionStatus.CANCELLED
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=32))  # past the collection task's day
+    latest = _levels(chasing_org)[-1]
+    assert latest.pk != first.pk and latest.protocol["metadata"]["invoice_ids"] == [original]
+    followup_services.dispute(chasing_org, approver, invoice_id=original, reason="Also contested")
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=33))
+    follow_up = FollowUp.objects.get(organization=chasing_org, target_id=EMMA)
+    assert follow_up.status == FollowUpStatus.PAUSED and follow_up.reason == engine.ON_HOLD
+
+
+def test_without_sequences_the_analyzers_keep_their_own_reminders(connected_org, odoo):
+    from followups import tasks
+
+    assert tasks.tick(connected_org.pk) == {}
+    assert not FollowUp.objects.exists()
