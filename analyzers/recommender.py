@@ -43,6 +43,8 @@ CLEARED_BECAUSE = {
     FindingKind.TASK_OVERDUE: "the task is done, cancelled or has a new deadline",
     FindingKind.CASH_RUNWAY_LOW: "the cash runway is back above the threshold",
 }
+#: With sequences on, these findings are followed up by the follow-up engine, not per analysis.
+FOLLOWED_UP_BY_SEQUENCES = (FindingKind.INVOICE_OVERDUE, FindingKind.DEAL_STALLED)
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 
 
@@ -126,9 +128,8 @@ def propose_for_findings(findings, ctx: Context) -> Report:
         open_actions[(action_type, model, record_id)] = _Open(str(pk), action_type, title, status, fingerprint, rule)
     new = 0
     for finding in sorted(findings, key=lambda f: (-SEVERITY_RANK[Severity(f.severity)], -float(f.amount or 0), f.pk or 0)):
-        if finding.kind == FindingKind.INVOICE_OVERDUE and ctx.policy.follow_up_sequences:
-            report.skipped.append({"title": finding.title, "reason": "Chased by the follow-up sequence (one message "
-                                                                     "per customer and level)."})
+        if finding.kind in FOLLOWED_UP_BY_SEQUENCES and ctx.policy.follow_up_sequences:
+            report.skipped.append({"title": finding.title, "reason": "Followed up by its sequence."})
             continue
         outcome = rules.intents_for(finding, organization_name=ctx.organization.name, as_of=ctx.as_of,
                                     payment_instructions=ctx.policy.payment_instructions,

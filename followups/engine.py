@@ -11,7 +11,7 @@ between approval and sending blocks it) and the audit trail. See docs/architectu
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,13 +22,12 @@ from django.utils import timezone
 from actions import guardrails
 from actions import services as action_services
 from actions.fields import Source
-from actions.models import Action, ActionStatus
 from analyzers.operations import staff_project
 
-from . import planning, proposals, reading
+from . import deals, planning, proposals, reading
 from .defaults import ensure_defaults
-from .models import (EventKind, FollowUp, FollowUpEvent, FollowUpStatus, Hold, PartnerOverride, Promise, Sequence,
-                     SequenceKind)
+from .models import EventKind, FollowUp, FollowUpStatus, Hold, PartnerOverride, Sequence, SequenceKind
+from .steps import event, level_open, morning, withdraw_pending
 
 logger = logging.getLogger(__name__)
 #: Why the engine itself paused a follow-up: it resumes by itself once something is chased again.
@@ -59,7 +58,7 @@ class TickReport:
 
 
 def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
-    """One pass over the organisation's customers with open invoices."""
+    """One pass over the organisation's customers with open invoices, then its stalled deals."""
     now = now or timezone.now()
     policy = guardrails.policy_for(organization)
     today = now.astimezone(ZoneInfo(policy.zone)).date()
@@ -91,6 +90,7 @@ def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
     for partner_id, (customer, sequence) in sorted(chased.items()):
         follow_up = open_follow_ups.get(partner_id) or _start(ctx, customer, sequence, report)
         _advance(ctx, follow_up, customer, report)
+    deals.tick(ctx, sequences, report)
     return report
 
 
@@ -99,10 +99,6 @@ def _holds(organization, today: date) -> tuple[set, set]:
         Q(until__isnull=True) | Q(until__gte=today))
     return ({hold.invoice_id for hold in active if hold.invoice_id},
             {hold.partner_id for hold in active if hold.partner_id and not hold.invoice_id})
-
-
-def _event(follow_up, kind: str, text: str, now, **detail) -> None:
-    FollowUpEvent.objects.create(follow_up=follow_up, at=now, kind=kind, text=text[:500], detail=detail)
 
 
 def _start(ctx: Context, customer, sequence: Sequence, report: TickReport) -> FollowUp:
@@ -114,7 +110,7 @@ def _start(ctx: Context, customer, sequence: Sequence, report: TickReport) -> Fo
     text = f"Started on “{sequence.name}” for {len(customer.invoices)} open invoice(s)"
     if start:
         text += f", at level {start + 1} ({levels[start].name}): the earlier levels' days had passed"
-    _event(follow_up, EventKind.STARTED, text, ctx.now, level=start)
+    event(follow_up, EventKind.STARTED, text, ctx.now, level=start)
     report.started.append(follow_up.pk)
     return follow_up
 
@@ -133,21 +129,9 @@ def _complete(follow_up: FollowUp, ctx: Context, still_open: bool, held_partners
     with transaction.atomic():
         follow_up.status, follow_up.reason, follow_up.next_due_at = status, reason, None
         follow_up.save(update_fields=["status", "reason", "next_due_at", "updated_at"])
-        _event(follow_up, EventKind.COMPLETED if status == FollowUpStatus.COMPLETED else EventKind.PAUSED, reason, ctx.now)
+        event(follow_up, EventKind.COMPLETED if status == FollowUpStatus.COMPLETED else EventKind.PAUSED, reason, ctx.now)
     withdraw_pending(follow_up, reason)
     (report.completed if status == FollowUpStatus.COMPLETED else report.paused).append(follow_up.pk)
-
-
-def withdraw_pending(follow_up: FollowUp, reason: str) -> None:
-    """A level still waiting for approval no longer applies; approved ones are stopped by their
-    own checks when they run."""
-    for action in Action.objects.filter(organization=follow_up.organization, source=Source.FOLLOW_UP,
-                                        status=ActionStatus.PENDING_APPROVAL,
-                                        protocol__metadata__follow_up_id=follow_up.pk).select_related("organization"):
-        try:
-            action_services.cancel(action, reason=reason)
-        except Exception:  # noqa: BLE001 - decided meanwhile: nothing to withdraw
-            logger.info("follow-up %s: action %s was decided meanwhile", follow_up.pk, action.pk)
 
 
 def _advance(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -> None:
@@ -161,8 +145,8 @@ def _advance(ctx: Context, follow_up: FollowUp, customer, report: TickReport) ->
     while follow_up.level < len(levels):
         due = planning.due_date(levels, follow_up.level, anchor=customer.anchor, sent=follow_up.sent,
                                 weekdays_only=follow_up.sequence.weekdays_only)
-        follow_up.next_due_at = _morning(due, ctx) if due else None
-        if due is None or due > ctx.today or _level_open(follow_up):
+        follow_up.next_due_at = morning(due, ctx) if due else None
+        if due is None or due > ctx.today or level_open(follow_up):
             break
         level = levels[follow_up.level]
         _propose_level(ctx, follow_up, level, customer, report)
@@ -172,26 +156,16 @@ def _advance(ctx: Context, follow_up: FollowUp, customer, report: TickReport) ->
     follow_up.save()
 
 
-def _morning(day: date, ctx: Context) -> datetime:
-    return datetime.combine(day, time(9, 0), tzinfo=ZoneInfo(ctx.policy.zone))
-
-
-def _level_open(follow_up: FollowUp) -> bool:
-    """The last level is still waiting for a decision: the next one waits for it."""
-    return bool(follow_up.last_action_id) and Action.objects.filter(
-        pk=follow_up.last_action_id, status=ActionStatus.PENDING_APPROVAL).exists()
-
-
 def _propose_level(ctx: Context, follow_up: FollowUp, level, customer, report: TickReport) -> None:
     try:
         document = proposals.invoice_level(ctx, follow_up, level, customer)
     except proposals.CannotReach as error:
-        _event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: {error}.", ctx.now, level=level.position)
+        event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: {error}.", ctx.now, level=level.position)
         report.skipped.append({"follow_up": follow_up.pk, "level": level.position, "reason": str(error)})
     else:
         action = action_services.propose(ctx.organization, document, source=Source.FOLLOW_UP)
         follow_up.last_action = action
-        _event(follow_up, EventKind.PROPOSED, f"{level.name} proposed ({action.get_status_display().lower()})",
+        event(follow_up, EventKind.PROPOSED, f"{level.name} proposed ({action.get_status_display().lower()})",
                ctx.now, level=level.position, action_id=str(action.pk),
                invoice_ids=[invoice["id"] for invoice in customer.invoices], amount=customer.open_amount)
         report.proposed.append(str(action.pk))
@@ -204,7 +178,7 @@ def _resume_if_due(ctx: Context, follow_up: FollowUp, customer, report: TickRepo
     if not held_by_engine and (follow_up.paused_until is None or follow_up.paused_until > ctx.now):
         return False
     follow_up.status, follow_up.paused_until, follow_up.reason = FollowUpStatus.ACTIVE, None, ""
-    _event(follow_up, EventKind.RESUMED, "Resumed: something is chased again." if held_by_engine
+    event(follow_up, EventKind.RESUMED, "Resumed: something is chased again." if held_by_engine
            else "Resumed: the pause is over.", ctx.now)
     report.resumed.append(follow_up.pk)
     return True
@@ -225,7 +199,7 @@ def _replied(ctx: Context, follow_up: FollowUp, customer, report: TickReport) ->
     follow_up.reason = f"{reply['author_id'][1] if reply.get('author_id') else 'The customer'} replied on " \
                        f"{str(reply['date'])[:16]}: read it in Odoo, then resume or stop."
     follow_up.save()
-    _event(follow_up, EventKind.REPLY, follow_up.reason, ctx.now, message_id=reply["id"])
+    event(follow_up, EventKind.REPLY, follow_up.reason, ctx.now, message_id=reply["id"])
     withdraw_pending(follow_up, "The customer replied; a person reads it first.")
     report.paused.append(follow_up.pk)
     return True
@@ -239,7 +213,7 @@ def _promised(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -
         return False
     deadline = promise.promised_date + timedelta(days=promise.grace_days)
     if ctx.today <= deadline:
-        follow_up.next_due_at = _morning(deadline + timedelta(days=1), ctx)
+        follow_up.next_due_at = morning(deadline + timedelta(days=1), ctx)
         follow_up.save()
         return True
     paid = promise.open_amount - Decimal(str(customer.open_amount))
@@ -247,11 +221,11 @@ def _promised(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -
     promise.status = "kept" if kept else "broken"
     promise.save(update_fields=["status"])
     if not kept:
-        _event(follow_up, EventKind.PROMISE_BROKEN, f"The promise to pay by {promise.promised_date:%d %b} was not "
+        event(follow_up, EventKind.PROMISE_BROKEN, f"The promise to pay by {promise.promised_date:%d %b} was not "
                                                     "kept: the next level is due.", ctx.now, promise_id=promise.pk)
         _force_next(ctx, follow_up, customer, report)
         return True
-    _event(follow_up, EventKind.PROMISE, f"The promise to pay by {promise.promised_date:%d %b} was kept.", ctx.now,
+    event(follow_up, EventKind.PROMISE, f"The promise to pay by {promise.promised_date:%d %b} was kept.", ctx.now,
            promise_id=promise.pk)
     return False
 
@@ -259,6 +233,6 @@ def _promised(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -
 def _force_next(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -> None:
     """The next level now, whatever its offset says."""
     levels = list(follow_up.sequence.levels.all())
-    if follow_up.level < len(levels) and not _level_open(follow_up):
+    if follow_up.level < len(levels) and not level_open(follow_up):
         _propose_level(ctx, follow_up, levels[follow_up.level], customer, report)
     follow_up.save()

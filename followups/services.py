@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions.permissions import ensure_can_decide
 from aiom.errors import ApplicationError, Conflict
 
-from .engine import withdraw_pending
+from .steps import withdraw_pending
 from .models import EventKind, FollowUp, FollowUpEvent, FollowUpStatus, Hold, Promise
 
 

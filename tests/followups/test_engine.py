@@ -20,7 +20,8 @@ def _emma(org) -> FollowUp:
 
 
 def _levels(org, partner_id=EMMA) -> list[Action]:
-    return list(Action.objects.filter(organization=org, source="follow_up", partner_id=partner_id).order_by("created_at"))
+    return list(Action.objects.filter(organization=org, source="follow_up", target_model="res.partner",
+                                      partner_id=partner_id).order_by("created_at"))
 
 
 def test_one_message_per_customer_lists_each_invoice_with_its_open_amount(chasing_org, odoo, add_invoice):

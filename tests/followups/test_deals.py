@@ -1,0 +1,64 @@
+"""The deal cadence: stalled deals get the analyzers' own follow-up email and call on the
+cadence's days, and the follow-up ends when the deal is won, lost or moves."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from actions import services
+from actions.models import Action, ActionStatus
+from followups import engine
+from followups.models import EventKind, FollowUp, FollowUpStatus
+
+
+def _deal_follow_ups(org):
+    return FollowUp.objects.filter(organization=org, target_model="crm.lead")
+
+
+def test_stalled_deals_get_a_follow_up_email_then_a_call_on_the_cadence(chasing_org, odoo, approver):
+    engine.tick(chasing_org, odoo)
+    follow_ups = list(_deal_follow_ups(chasing_org))
+    assert follow_ups, "the demo has stalled deals"
+    first = follow_ups[0]
+    def levels():
+        return list(Action.objects.filter(organization=chasing_org, source="follow_up", target_model="crm.lead",
+                                          target_id=first.target_id).order_by("created_at"))
+
+    actions = levels()
+    assert [a.action_type for a in actions] in (["follow_up_stalled_deal"], ["schedule_deal_call"])
+    assert actions[0].title.startswith(("Follow-up email:", "Call:"))
+    checks = {c["check_id"] for c in actions[0].protocol["revalidation_plan"]["checks"]}
+    assert "same-stage" in checks
+    engine.tick(chasing_org, odoo)  # the same day again: nothing new
+    assert len(levels()) == 1
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=8))
+    assert len(levels()) == 1, "the next level waits while the last one waits for a decision"
+    services.reject(actions[0], approver, reason="Not now", protocol_hash=actions[0].protocol_hash)
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=8))
+    follow_up = FollowUp.objects.get(pk=first.pk)
+    assert [a.action_type for a in levels()][1:] == ["schedule_deal_call"]
+    assert follow_up.level == 2 and follow_up.next_due_at is not None
+
+
+def test_a_deal_that_moves_ends_its_follow_up_and_withdraws_the_pending_level(chasing_org, odoo):
+    engine.tick(chasing_org, odoo)
+    follow_up = _deal_follow_ups(chasing_org).first()
+    pending = Action.objects.get(pk=follow_up.last_action_id)
+    stages = odoo.search_read("crm.stage", [("is_won", "=", False)], ["name"], order="sequence asc, id asc")
+    current = odoo.read("crm.lead", [follow_up.target_id], ["stage_id"])[0]["stage_id"][0]
+    other = next(stage for stage in stages if stage["id"] != current)
+    odoo.write("crm.lead", [follow_up.target_id], {"stage_id": other["id"]})
+    engine.tick(chasing_org, odoo)
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.COMPLETED and follow_up.reason == f"The deal moved to {other['name']}."
+    assert Action.objects.get(pk=pending.pk).status == ActionStatus.CANCELLED
+
+
+def test_a_won_deal_ends_its_follow_up(chasing_org, odoo):
+    engine.tick(chasing_org, odoo)
+    follow_up = _deal_follow_ups(chasing_org).first()
+    won = odoo.search("crm.stage", [("is_won", "=", True)], limit=1)[0]
+    odoo.write("crm.lead", [follow_up.target_id], {"stage_id": won})
+    engine.tick(chasing_org, odoo)
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUpStatus.COMPLETED and follow_up.reason == "The deal was won."
