@@ -24,7 +24,7 @@ from actions import services as action_services
 from actions.fields import Source
 from analyzers.operations import staff_project
 
-from . import deals, planning, proposals, reading
+from . import deals, outcomes, planning, proposals, reading
 from .defaults import ensure_defaults
 from .models import EventKind, FollowUp, FollowUpStatus, Hold, PartnerOverride, Sequence, SequenceKind
 from .steps import event, level_open, morning, withdraw_pending
@@ -91,6 +91,7 @@ def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
         follow_up = open_follow_ups.get(partner_id) or _start(ctx, customer, sequence, report)
         _advance(ctx, follow_up, customer, report)
     deals.tick(ctx, sequences, report)
+    outcomes.record(ctx)
     return report
 
 

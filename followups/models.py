@@ -196,3 +196,33 @@ class Hold(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(partner_id__isnull=False) | models.Q(invoice_id__isnull=False),
                                               name="hold_names_a_partner_or_an_invoice")]
+
+
+class LevelOutcome(models.Model):
+    """What happened after one level went out: how much of what it chased was paid, and when,
+    watched for 30 days (deals: whether the deal moved). The effectiveness report counts these."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="outcomes")
+    action = models.OneToOneField("actions.Action", on_delete=models.CASCADE, related_name="+")
+    sequence_name = models.CharField(max_length=100)
+    level_position = models.PositiveSmallIntegerField()
+    level_name = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10)
+    action_type = models.CharField(max_length=40)
+    sent_at = models.DateTimeField()
+    #: What the level chased: invoice ids and the open amount when it went out.
+    invoice_ids = models.JSONField(default=list)
+    amount_at_send = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    paid_in_full_at = models.DateTimeField(null=True, blank=True)
+    replied = models.BooleanField(default=False)
+    deal_moved = models.BooleanField(default=False)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["follow_up", "paid_in_full_at"])]
+
+    @property
+    def days_to_pay(self) -> int | None:
+        return (self.paid_in_full_at - self.sent_at).days if self.paid_in_full_at else None
