@@ -251,7 +251,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Everything the AIOM dashboard does. Authenticate with `Authorization: Bearer <token>` "
                    "(tokens from the dashboard's API tokens page); `X-AIOM-Org: <slug>` picks the organisation.",
     "ENUM_NAME_OVERRIDES": {"ActionStatusEnum": "actions.models.ActionStatus",
-                            "AnalysisStatusEnum": "analyzers.models.AnalysisStatus"},
+                            "AnalysisStatusEnum": "analyzers.models.AnalysisStatus",
+                            "FollowUpStatusEnum": "followups.models.FollowUpStatus"},
 }
 
 LOGGING = {

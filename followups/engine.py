@@ -22,6 +22,7 @@ from django.utils import timezone
 from actions import guardrails
 from actions import services as action_services
 from actions.fields import Source
+from actions.models import Action
 from analyzers.operations import staff_project
 
 from . import deals, outcomes, planning, proposals, reading
@@ -87,12 +88,25 @@ def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
     for partner_id, follow_up in open_follow_ups.items():
         if partner_id not in chased:
             _complete(follow_up, ctx, partner_id in customers, held_partners, report)
+    stopped = _stopped_invoice_sets(organization)
     for partner_id, (customer, sequence) in sorted(chased.items()):
-        follow_up = open_follow_ups.get(partner_id) or _start(ctx, customer, sequence, report)
+        follow_up = open_follow_ups.get(partner_id)
+        if follow_up is None and {i["id"] for i in customer.invoices} <= stopped.get(partner_id, set()):
+            continue  # a person stopped chasing these invoices; new ones start a new follow-up
+        follow_up = follow_up or _start(ctx, customer, sequence, report)
         _advance(ctx, follow_up, customer, report)
     deals.tick(ctx, sequences, report)
     outcomes.record(ctx)
     return report
+
+
+def _stopped_invoice_sets(organization) -> dict[int, set]:
+    """The invoices people stopped chasing, by customer (from each customer's latest follow-up)."""
+    latest = {}
+    for follow_up in FollowUp.objects.filter(organization=organization, target_model="res.partner").order_by("started_at"):
+        latest[follow_up.target_id] = follow_up
+    return {partner_id: {invoice["id"] for invoice in follow_up.invoices}
+            for partner_id, follow_up in latest.items() if follow_up.status == FollowUpStatus.STOPPED}
 
 
 def _holds(organization, today: date) -> tuple[set, set]:
@@ -158,13 +172,18 @@ def _advance(ctx: Context, follow_up: FollowUp, customer, report: TickReport) ->
 
 
 def _propose_level(ctx: Context, follow_up: FollowUp, level, customer, report: TickReport) -> None:
+    """Propose the level, or find it proposed already under its send key (a tick that died after
+    proposing, a follow-up started again for the same invoices): then nothing new is proposed,
+    even though its text would now read differently (days overdue)."""
+    key = proposals.send_key(ctx.organization, follow_up, level, customer.invoices)
+    existing = Action.objects.filter(organization=ctx.organization, idempotency_key=key).first()
     try:
-        document = proposals.invoice_level(ctx, follow_up, level, customer)
+        document = None if existing else proposals.invoice_level(ctx, follow_up, level, customer)
     except proposals.CannotReach as error:
         event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: {error}.", ctx.now, level=level.position)
         report.skipped.append({"follow_up": follow_up.pk, "level": level.position, "reason": str(error)})
     else:
-        action = action_services.propose(ctx.organization, document, source=Source.FOLLOW_UP)
+        action = existing or action_services.propose(ctx.organization, document, source=Source.FOLLOW_UP)
         follow_up.last_action = action
         event(follow_up, EventKind.PROPOSED, f"{level.name} proposed ({action.get_status_display().lower()})",
                ctx.now, level=level.position, action_id=str(action.pk),

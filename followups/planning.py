@@ -41,11 +41,14 @@ def due_date(levels: list, index: int, *, anchor: date, sent: dict, weekdays_onl
 def starting_level(levels: list, *, anchor: date, today: date) -> int:
     """Where a new follow-up begins: at the latest level (counted from the due date) whose day has
     come, so a customer found 40 days late gets the level for 40 days, not a courtesy note;
-    levels due on the same day start together (the first of them)."""
-    passed = [level.offset_days for level in levels
-              if level.offset_from == OffsetFrom.DUE_DATE and anchor + timedelta(days=level.offset_days) <= today]
+    levels due on the same day start together (the first of them). Once the due date has passed,
+    the levels meant for before it are past too: a customer a day late waits for the first
+    level after the due date."""
+    late = today >= anchor
+    counted = [(index, level) for index, level in enumerate(levels)
+               if level.offset_from == OffsetFrom.DUE_DATE and not (late and level.offset_days < 0)]
+    passed = [level.offset_days for _, level in counted if anchor + timedelta(days=level.offset_days) <= today]
     if not passed:
-        return 0
+        return counted[0][0] if counted else 0
     latest = max(passed)
-    return next(index for index, level in enumerate(levels)
-                if level.offset_from == OffsetFrom.DUE_DATE and level.offset_days == latest)
+    return next(index for index, level in counted if level.offset_days == latest)

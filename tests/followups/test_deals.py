@@ -8,7 +8,7 @@ from django.utils import timezone
 from actions import services
 from actions.models import Action, ActionStatus
 from followups import engine
-from followups.models import EventKind, FollowUp, FollowUpStatus
+from followups.models import FollowUp, FollowUpStatus
 
 
 def _deal_follow_ups(org):

@@ -130,3 +130,23 @@ def test_without_sequences_the_analyzers_keep_their_own_reminders(connected_org,
 
     assert tasks.tick(connected_org.pk) == {}
     assert not FollowUp.objects.exists()
+
+
+def test_a_stopped_follow_up_stays_stopped_until_new_invoices_come(chasing_org, odoo, approver, add_invoice):
+    engine.tick(chasing_org, odoo)
+    followup_services.stop(_emma(chasing_org), approver, reason="Agreed a payment plan by phone")
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=1))
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=20))
+    assert not FollowUp.objects.filter(organization=chasing_org, target_id=EMMA, status="active").exists()
+    assert [a.status for a in _levels(chasing_org)] == [ActionStatus.CANCELLED]
+    add_invoice(EMMA, 4, 90.0)
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=1))
+    assert _emma(chasing_org).status == FollowUpStatus.ACTIVE
+
+
+def test_a_customer_a_day_late_gets_no_courtesy_note(chasing_org, odoo, add_invoice):
+    partner_id = odoo.create("res.partner", {"name": "Late Corp", "email": "ap@late.example", "is_company": True})
+    add_invoice(partner_id, 1, 400.0)
+    engine.tick(chasing_org, odoo)
+    follow_up = FollowUp.objects.get(organization=chasing_org, target_id=partner_id)
+    assert follow_up.level == 1 and not _levels(chasing_org, partner_id)  # the friendly level waits for day 3
