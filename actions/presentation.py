@@ -162,6 +162,12 @@ def content_flags(protocol: ActionProtocol) -> list[str]:
     return [str(flag) for flag in flags] if isinstance(flags, list) else []
 
 
+def approver_notes(protocol: ActionProtocol) -> list[str]:
+    """What the author wants an approver to weigh ("this customer has invoices 45 days overdue")."""
+    notes = protocol.metadata.get("approver_notes")
+    return [str(note) for note in notes] if isinstance(notes, list) else []
+
+
 def describe_predicate(predicate, protocol: ActionProtocol | None = None) -> str:
     """What is checked again before the action runs, in words."""
     kind = predicate.type
@@ -222,6 +228,9 @@ class ActionCard:
 
     def content_flags(self):
         return content_flags(self.protocol)
+
+    def approver_notes(self):
+        return approver_notes(self.protocol)
 
     def checks(self):
         return checks(self.protocol)

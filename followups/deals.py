@@ -102,6 +102,23 @@ def _advance(ctx, follow_up: FollowUp, data, report) -> None:
     follow_up.save()
 
 
+#: Invoices this late make a sales follow-up to the same customer worth a second look.
+SERIOUSLY_OVERDUE_DAYS = 30
+
+
+def _overdue_note(ctx, partner_id: int | None) -> dict:
+    """One contact budget: a sales message to a customer being chased for old invoices says so."""
+    chased = FollowUp.objects.filter(organization=ctx.organization, target_model="res.partner", target_id=partner_id,
+                                     status__in=[FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED]).first()
+    late = [i for i in (chased.invoices if chased else []) if i.get("days_overdue", 0) > SERIOUSLY_OVERDUE_DAYS]
+    if not late:
+        return {}
+    total = sum(i["residual"] for i in late)
+    return {"approver_notes": [f"This customer has {len(late)} invoice{'s' if len(late) != 1 else ''} more than "
+                               f"{SERIOUSLY_OVERDUE_DAYS} days overdue ({total:,.2f} {late[0]['currency']}), "
+                               "chased by its follow-up."]}
+
+
 def _document(ctx, follow_up: FollowUp, level, data) -> dict | None:
     finding = Finding(organization=ctx.organization, **asdict(data))
     outcome = rules.intents_for(finding, organization_name=ctx.organization.name, as_of=ctx.today,
@@ -115,7 +132,8 @@ def _document(ctx, follow_up: FollowUp, level, data) -> dict | None:
     if built is None:
         return None
     key = f"followup:{ctx.organization.slug}:crm.lead:{follow_up.target_id}:{level.position}:{follow_up.pk}"
-    metadata = {**built["metadata"], "follow_up_id": follow_up.pk, "level": level.position, "level_name": level.name}
+    metadata = {**built["metadata"], "follow_up_id": follow_up.pk, "level": level.position, "level_name": level.name,
+                **_overdue_note(ctx, data.partner_id)}
     return parse_protocol({**built, "created_by": "system", "source": Source.FOLLOW_UP.value, "idempotency_key": key,
                            "analysis_id": None, "finding_id": None, "metadata": metadata,
                            "title": f"{level.name}: {finding.title}"[:255]}).model_dump(mode="json")

@@ -62,3 +62,18 @@ def test_a_won_deal_ends_its_follow_up(chasing_org, odoo):
     engine.tick(chasing_org, odoo)
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUpStatus.COMPLETED and follow_up.reason == "The deal was won."
+
+
+def test_a_deal_follow_up_to_a_customer_with_old_unpaid_invoices_says_so(chasing_org, odoo, client, approver):
+    engine.tick(chasing_org, odoo)
+    deals_of = Action.objects.filter(organization=chasing_org, source="follow_up", target_model="crm.lead")
+    flagged = [a for a in deals_of if a.protocol["metadata"].get("approver_notes")]
+    assert flagged, "a demo customer with invoices over 30 days overdue also has a stalled deal"
+    note = flagged[0].protocol["metadata"]["approver_notes"][0]
+    assert "more than 30 days overdue" in note
+    unflagged = [a for a in deals_of if not a.protocol["metadata"].get("approver_notes")]
+    assert all(not FollowUp.objects.filter(target_id=a.partner_id, target_model="res.partner",
+                                           invoices__0__days_overdue__gt=30).exists() for a in unflagged)
+    client.force_login(approver)
+    page = client.get(f"/dashboard/actions/{flagged[0].pk}/").content.decode()
+    assert "Before you approve:" in page and "more than 30 days overdue" in page
