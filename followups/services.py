@@ -2,7 +2,7 @@
 dispute. Each is recorded in the follow-up's history with who did it; a pending level is
 withdrawn when the follow-up stops or pauses."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -88,9 +88,14 @@ def promise(follow_up: FollowUp, user, *, promised_date: date, amount, grace_day
         raise ApplicationError("Grace days run from 0 to 30.")
     with transaction.atomic():
         follow_up = _locked(follow_up, user)
+        if follow_up.target_model != "res.partner":
+            raise ApplicationError("A promise to pay belongs to a customer's invoices, not to a deal.")
         zone = ZoneInfo(follow_up.organization.timezone)
-        if promised_date < timezone.now().astimezone(zone).date():
+        today = timezone.now().astimezone(zone).date()
+        if promised_date < today:
             raise ApplicationError("A promise to pay is for today or a later day.")
+        if promised_date > today + timedelta(days=366):
+            raise ApplicationError("A promise to pay is for a day within the next year.")
         open_amount = Decimal(str(sum(invoice["residual"] for invoice in follow_up.invoices)))
         follow_up.promises.filter(status="open").update(status="replaced")
         made = Promise.objects.create(follow_up=follow_up, promised_date=promised_date, amount=amount,

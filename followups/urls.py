@@ -1,4 +1,27 @@
 """The follow-ups' pages and API routes; aiom/urls.py mounts them (the pages under /dashboard/)."""
 
-dashboard_urls: list = []
-api_urls: list = []
+from django.urls import path
+
+from . import api, views
+
+dashboard_urls: list = [
+    path("follow-ups/", views.follow_ups, name="followups"),
+    path("follow-ups/<int:pk>/", views.follow_up, name="followup"),
+    path("follow-ups/<int:pk>/pause/", views.pause, name="followup-pause"),
+    path("follow-ups/<int:pk>/resume/", views.resume, name="followup-resume"),
+    path("follow-ups/<int:pk>/stop/", views.stop, name="followup-stop"),
+    path("follow-ups/<int:pk>/promise/", views.promise, name="followup-promise"),
+    path("follow-ups/<int:pk>/dispute/", views.dispute, name="followup-dispute"),
+    path("follow-ups/sequences/<int:pk>/", views.sequence, name="sequence"),
+]
+api_urls: list = [
+    path("api/follow-ups/", api.FollowUpList.as_view(), name="api-follow-ups"),
+    path("api/follow-ups/<int:pk>/", api.FollowUpDetail.as_view(), name="api-follow-up"),
+    path("api/follow-ups/<int:pk>/pause/", api.PauseFollowUp.as_view(), name="api-follow-up-pause"),
+    path("api/follow-ups/<int:pk>/resume/", api.ResumeFollowUp.as_view(), name="api-follow-up-resume"),
+    path("api/follow-ups/<int:pk>/stop/", api.StopFollowUp.as_view(), name="api-follow-up-stop"),
+    path("api/follow-ups/<int:pk>/promise/", api.PromiseFollowUp.as_view(), name="api-follow-up-promise"),
+    path("api/follow-ups/<int:pk>/dispute/", api.DisputeFollowUp.as_view(), name="api-follow-up-dispute"),
+    path("api/sequences/", api.SequenceList.as_view(), name="api-sequences"),
+    path("api/sequences/<int:pk>/", api.SequenceDetail.as_view(), name="api-sequence"),
+]

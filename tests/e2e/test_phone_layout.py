@@ -2,25 +2,32 @@
 than the screen, a menu that folds on the phone and opens by touch or keyboard, tables read as
 labelled rows. Screenshots of each page at both widths land in test-artifacts/."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from actions import services
-from actions.models import Action, ActionStatus, Notice, NoticeLevel
+from actions.models import Action, ActionStatus, GuardrailPolicy, Notice, NoticeLevel
 from aiom.models import Membership, Role
 from analyzers.services import run_analysis
+from followups import engine
+from followups import services as followup_services
+from followups.models import FollowUp
 from integrations.outbox import Channel, OutboxMessage
 
 from .pages import log_in
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
-NAV = ["Overview", "Approvals", "Assistant", "History", "Notices", "Audit", "Health", "Outbox", "Guardrails"]
+NAV = ["Overview", "Approvals", "Follow-ups", "Assistant", "History", "Notices", "Audit", "Health", "Outbox",
+       "Guardrails"]
 LONG_WORD = "https://billing.customer.example/portal/invoices/" + "INV2025000421234567890" * 4
 
 
 @pytest.fixture
-def busy_org(connected_org, django_user_model):
+def busy_org(connected_org, odoo, django_user_model):
     """The demo company after an analysis: pending actions, a plan, alerts, a rejection with a long
-    unbroken reason, a notice, an outbox message; and an admin who sees every page."""
+    unbroken reason, a notice, an outbox message, follow-ups (one with a promise to pay, one paused
+    with a long unbroken reason); and an admin who sees every page."""
     analysis = run_analysis(connected_org)
     admin = django_user_model.objects.create_user("ada", "ada@example.com", "pw-ada", is_staff=True,
                                                   is_superuser=True)
@@ -33,14 +40,24 @@ def busy_org(connected_org, django_user_model):
     OutboxMessage.objects.create(organization=connected_org, channel=Channel.EMAIL, recipients=["billing@customer.example"],
                                  subject="Invoice reminder", body=f"Pay here: {LONG_WORD}\n")
     with_changes = next((action for action in pending[:-1] if action.protocol.get("proposed_changes")), pending[0])
-    return {"plan": analysis.plan.pk, "action": with_changes.pk}
+    GuardrailPolicy.objects.filter(organization=connected_org).update(follow_up_sequences=True)
+    engine.tick(connected_org, odoo)
+    promised, paused = FollowUp.objects.filter(organization=connected_org, target_model="res.partner",
+                                               last_action__status=ActionStatus.PENDING_APPROVAL).order_by("pk")[:2]
+    followup_services.promise(promised, admin, promised_date=date.today() + timedelta(days=10), amount="100")
+    followup_services.pause(paused, admin, until=None, reason=f"Asked to wait, see {LONG_WORD}")
+    return {"plan": analysis.plan.pk, "action": with_changes.pk, "follow_up": promised.pk,
+            "paused_follow_up": paused.pk, "sequence": promised.sequence_id}
 
 
 def _pages(busy_org):
     return {"overview": "/dashboard/", "approvals": "/dashboard/approvals/",
             "action": f"/dashboard/actions/{busy_org['action']}/", "plan": f"/dashboard/plans/{busy_org['plan']}/",
             "history": "/dashboard/history/", "audit": "/dashboard/audit/", "health": "/dashboard/health/",
-            "notices": "/dashboard/notices/", "outbox": "/dashboard/outbox/",
+            "notices": "/dashboard/notices/", "outbox": "/dashboard/outbox/", "follow-ups": "/dashboard/follow-ups/",
+            "follow-up": f"/dashboard/follow-ups/{busy_org['follow_up']}/",
+            "follow-up-paused": f"/dashboard/follow-ups/{busy_org['paused_follow_up']}/",
+            "sequence": f"/dashboard/follow-ups/sequences/{busy_org['sequence']}/",
             "guardrails": "/dashboard/settings/guardrails/", "assistant": "/dashboard/assistant/",
             "api-tokens": "/dashboard/api-tokens/", "api-docs": "/api/docs/"}
 

@@ -1,0 +1,88 @@
+"""Forms for the follow-up pages: they check what people type; the services decide the rest
+(a promise's date against today, a pause's end, whether the follow-up is still open)."""
+
+from datetime import date, timedelta
+
+from django import forms
+
+from .models import FollowUpStatus
+
+MAX_ID = 2**31 - 1
+#: How far ahead a promise to pay may be: beyond a year it is not a promise AIOM should wait for.
+PROMISE_HORIZON_DAYS = 366
+PROMISE_TOO_FAR = "A promise to pay is for a day within the next year."
+
+
+def too_far(day: date) -> bool:
+    return day > date.today() + timedelta(days=PROMISE_HORIZON_DAYS)
+
+
+def _date(**kwargs) -> forms.DateField:
+    return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+
+
+def _reason(required_message: str) -> forms.CharField:
+    return forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}),
+                           error_messages={"required": required_message,
+                                           "max_length": "Say why in at most 300 characters."})
+
+
+class FollowUpFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search", widget=forms.TextInput(
+        attrs={"type": "search", "placeholder": "Customer name"}))
+    status = forms.ChoiceField(choices=[("", "Any"), *FollowUpStatus.choices], required=False)
+    due_before = _date(required=False, label="Next due before",
+                       error_messages={"invalid": "Give the day as 2025-03-12."})
+    partner = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+    def filters(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value} if self.is_valid() else {}
+
+
+class PauseForm(forms.Form):
+    until = _date(required=False, label="Pause until (empty: until someone resumes it)",
+                  error_messages={"invalid": "Give the end of the pause as a day, e.g. 2025-03-12."})
+    reason = _reason("Say why you pause it.")
+
+
+class StopForm(forms.Form):
+    reason = _reason("Say why you stop it.")
+
+
+class PromiseForm(forms.Form):
+    promised_date = _date(label="Promised to pay by", error_messages={
+        "required": "Give the day the customer promised to pay by.",
+        "invalid": "Give the promised day as a date, e.g. 2025-03-12."})
+    amount = forms.DecimalField(required=False, max_digits=14, decimal_places=2,
+                                label="Amount (empty: everything open)",
+                                error_messages={"invalid": "The amount must be a number, e.g. 1250.00."})
+    grace_days = forms.IntegerField(required=False, min_value=0, max_value=30, initial=3, label="Grace days",
+                                    error_messages={"min_value": "Grace days run from 0 to 30.",
+                                                    "max_value": "Grace days run from 0 to 30."})
+
+    def clean_promised_date(self) -> date:
+        if too_far(self.cleaned_data["promised_date"]):
+            raise forms.ValidationError(PROMISE_TOO_FAR)
+        return self.cleaned_data["promised_date"]
+
+    def clean_grace_days(self) -> int:
+        value = self.cleaned_data["grace_days"]
+        return 3 if value is None else value
+
+
+class DisputeForm(forms.Form):
+    """One of the follow-up's invoices, and why the customer disputes it."""
+
+    invoice = forms.TypedChoiceField(coerce=int, label="Invoice", error_messages={
+        "required": "Choose the disputed invoice.",
+        "invalid_choice": "Choose one of the invoices this follow-up chases."})
+    reason = _reason("Say what the customer disputes.")
+
+    def __init__(self, *args, invoices: list[dict], disputed: set[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].choices = [(invoice["id"], invoice["name"]) for invoice in invoices
+                                          if invoice["id"] not in disputed]
+
+
+def errors_in_words(form: forms.Form) -> str:
+    return " ".join(message for messages in form.errors.values() for message in messages)

@@ -1,0 +1,148 @@
+"""Dashboard pages for follow-ups: the list, one follow-up (with pause, resume, stop, promise and
+dispute for those who may decide) and a sequence's levels.
+
+Views parse and authorise; `followups.services` decides. Every lookup is scoped to the user's
+organisation (another organisation's follow-up is a 404, checked before the role), and only POST
+changes anything."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from aiom.errors import ApplicationError, NotAllowed
+from aiom.tenancy import get_scoped_or_404, require_membership
+
+from . import selectors, services
+from .forms import DisputeForm, FollowUpFilterForm, PauseForm, PromiseForm, StopForm, errors_in_words
+from .models import FollowUp, FollowUpStatus
+
+PAGE_SIZE = 50
+STATE_LABELS = {"done": "Done", "skipped": "Skipped", "passed": "Passed over", "next": "Next", "later": "To come"}
+
+
+@login_required
+def follow_ups(request):
+    membership = require_membership(request)
+    form = FollowUpFilterForm(request.GET)
+    listing = selectors.follow_ups_listed(organization=membership.organization, **form.filters())
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    zone = selectors.zone_of(membership.organization)
+    return render(request, "dashboard/followups.html", {
+        "form": form, "page": page, "rows": [selectors.row(follow_up, zone) for follow_up in page]})
+
+
+@login_required
+def follow_up(request, pk: int):
+    membership = require_membership(request)
+    found = selectors.follow_up_detail(organization=membership.organization, pk=pk)
+    if found is None:
+        raise Http404("No such follow-up in your organisation.")
+    zone = selectors.zone_of(membership.organization)
+    invoices = selectors.invoices(found, timezone.now().astimezone(zone).date())
+    disputed = {invoice.id for invoice in invoices if invoice.dispute}
+    can_change = membership.can_approve and found.open
+    return render(request, "dashboard/followup.html", {
+        "follow_up": found, "zone": zone, "invoices": invoices, "row": selectors.row(found, zone),
+        "levels": [(step, STATE_LABELS[step.state]) for step in selectors.progress(found, zone)],
+        "events": [(event, selectors.actor(event)) for event in found.events.all()],
+        "promises": found.promises.all(), "can_decide": membership.can_approve, "can_change": can_change,
+        "paused": found.status == FollowUpStatus.PAUSED, "currency": selectors.currency(found),
+        "pause_form": PauseForm(), "promise_form": PromiseForm(),
+        "dispute_form": DisputeForm(invoices=selectors.chased(found), disputed=disputed),
+        "about_invoices": selectors.chases_invoices(found),
+    })
+
+
+@login_required
+def sequence(request, pk: int):
+    membership = require_membership(request)
+    found = selectors.sequence_detail(organization=membership.organization, pk=pk)
+    if found is None:
+        raise Http404("No such sequence in your organisation.")
+    return render(request, "dashboard/sequence.html", {
+        "sequence": found, "levels": [(level, selectors.when_in_words(level), selectors.level_in_words(level))
+                                      for level in found.levels.all()]})
+
+
+def _changeable(request, pk: int) -> FollowUp:
+    """The organisation's follow-up (404 otherwise), for someone who may decide (403 otherwise)."""
+    membership = require_membership(request)
+    found = get_scoped_or_404(FollowUp.objects.select_related("organization"), request, pk=pk)
+    if not membership.can_approve:
+        raise PermissionDenied("Your role can view follow-ups but not change them.")
+    return found
+
+
+def _apply(request, follow_up: FollowUp, form, change, *, success: str):
+    """Run `change(cleaned_data)` when the form is valid; say what happened; back to the page."""
+    if form is not None and not form.is_valid():
+        messages.error(request, errors_in_words(form) + " Nothing was changed.")
+    else:
+        try:
+            change(form.cleaned_data if form is not None else {})
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, success)
+    return redirect("dashboard:followup", pk=follow_up.pk)
+
+
+@login_required
+@require_POST
+def pause(request, pk: int):
+    follow_up = _changeable(request, pk)
+    return _apply(request, follow_up, PauseForm(request.POST),
+                  lambda data: services.pause(follow_up, request.user, until=data["until"], reason=data["reason"]),
+                  success="Paused: AIOM proposes nothing for this customer until it is resumed"
+                          + (" or the pause ends." if request.POST.get("until") else "."))
+
+
+@login_required
+@require_POST
+def resume(request, pk: int):
+    follow_up = _changeable(request, pk)
+    return _apply(request, follow_up, None, lambda data: services.resume(follow_up, request.user),
+                  success="Resumed: the next level is proposed when it falls due.")
+
+
+@login_required
+@require_POST
+def stop(request, pk: int):
+    follow_up = _changeable(request, pk)
+    return _apply(request, follow_up, StopForm(request.POST),
+                  lambda data: services.stop(follow_up, request.user, reason=data["reason"]),
+                  success="Stopped: AIOM will not chase these invoices any further.")
+
+
+@login_required
+@require_POST
+def promise(request, pk: int):
+    follow_up = _changeable(request, pk)
+
+    def record(data):
+        selectors.ensure_open_for_invoices(follow_up)
+        services.promise(follow_up, request.user, promised_date=data["promised_date"], amount=data["amount"],
+                         grace_days=data["grace_days"])
+
+    return _apply(request, follow_up, PromiseForm(request.POST), record,
+                  success="Promise recorded: nothing is sent until the day has passed, plus the grace days.")
+
+
+@login_required
+@require_POST
+def dispute(request, pk: int):
+    follow_up = _changeable(request, pk)
+
+    def record(data):
+        selectors.ensure_open_for_invoices(follow_up)
+        services.dispute(follow_up.organization, request.user, invoice_id=data["invoice"], reason=data["reason"])
+
+    return _apply(request, follow_up, DisputeForm(request.POST, invoices=selectors.chased(follow_up)), record,
+                  success="Dispute recorded: the invoice is not chased until the dispute is resolved.")
