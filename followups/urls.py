@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, views
+from . import api, report_views, views
 
 dashboard_urls: list = [
     path("follow-ups/", views.follow_ups, name="followups"),
@@ -13,6 +13,7 @@ dashboard_urls: list = [
     path("follow-ups/<int:pk>/promise/", views.promise, name="followup-promise"),
     path("follow-ups/<int:pk>/dispute/", views.dispute, name="followup-dispute"),
     path("follow-ups/sequences/<int:pk>/", views.sequence, name="sequence"),
+    path("follow-ups/report/", report_views.effectiveness, name="followup-report"),
 ]
 api_urls: list = [
     path("api/follow-ups/", api.FollowUpList.as_view(), name="api-follow-ups"),
@@ -22,6 +23,7 @@ api_urls: list = [
     path("api/follow-ups/<int:pk>/stop/", api.StopFollowUp.as_view(), name="api-follow-up-stop"),
     path("api/follow-ups/<int:pk>/promise/", api.PromiseFollowUp.as_view(), name="api-follow-up-promise"),
     path("api/follow-ups/<int:pk>/dispute/", api.DisputeFollowUp.as_view(), name="api-follow-up-dispute"),
+    path("api/follow-ups/report/", report_views.Effectiveness.as_view(), name="api-follow-up-report"),
     path("api/sequences/", api.SequenceList.as_view(), name="api-sequences"),
     path("api/sequences/<int:pk>/", api.SequenceDetail.as_view(), name="api-sequence"),
 ]

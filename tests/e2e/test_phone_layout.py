@@ -58,6 +58,7 @@ def _pages(busy_org):
             "follow-up": f"/dashboard/follow-ups/{busy_org['follow_up']}/",
             "follow-up-paused": f"/dashboard/follow-ups/{busy_org['paused_follow_up']}/",
             "sequence": f"/dashboard/follow-ups/sequences/{busy_org['sequence']}/",
+            "follow-up-report": "/dashboard/follow-ups/report/",
             "guardrails": "/dashboard/settings/guardrails/", "assistant": "/dashboard/assistant/",
             "api-tokens": "/dashboard/api-tokens/", "api-docs": "/api/docs/"}
 

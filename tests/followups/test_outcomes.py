@@ -50,3 +50,20 @@ def test_a_part_payment_is_counted_as_such(chasing_org, odoo, approver, smtp):
     assert outcome.paid_amount == 100 and outcome.paid_in_full_at is None
     [row] = [row for row in outcomes.report(chasing_org) if row["level_name"] == "Friendly reminder"]
     assert (row["paid_in_part"], row["paid_within_30_days"]) == (1, 0)
+
+
+def test_the_report_in_the_dashboard_and_the_api(chasing_org, odoo, approver, smtp, client):
+    engine.tick(chasing_org, odoo)
+    action = Action.objects.get(organization=chasing_org, source="follow_up", target_model="res.partner",
+                                partner_id=EMMA)
+    services.approve(action, approver, protocol_hash=action.protocol_hash)
+    services.execute(action.pk)
+    odoo.write("account.move", action.protocol["metadata"]["invoice_ids"], {"payment_state": "paid",
+                                                                            "amount_residual": 0.0})
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=2))
+    client.force_login(approver)
+    page = client.get("/dashboard/follow-ups/report/").content.decode()
+    assert "2. Friendly reminder" in page and "<svg" in page and "100% (1)" in page
+    body = client.get("/api/follow-ups/report/").json()
+    [row] = [row for row in body["results"] if row["level_name"] == "Friendly reminder"]
+    assert (row["sent"], row["paid_within_7_days"]) == (1, 1)
