@@ -16,6 +16,7 @@ from actions.protocol import parse_protocol
 from actions.types import ActionType
 from analyzers import rules, sales
 from analyzers.models import Finding
+from analyzers.odoo_text import neutral_name
 from analyzers.recommender import Context as RecommenderContext
 from analyzers.recommender import protocol_for
 
@@ -44,7 +45,7 @@ def tick(ctx, sequences, report) -> None:
         if follow_up is None:
             follow_up = FollowUp.objects.create(
                 organization=ctx.organization, sequence=sequence, target_model="crm.lead", target_id=lead_id,
-                partner_id=data.partner_id, target_name=str(data.facts.get("name") or "")[:255],
+                partner_id=data.partner_id, target_name=neutral_name(data.facts.get("name"), f"deal #{lead_id}"),
                 invoices=[{"stage_id": data.facts["stage_id"]}])
             event(follow_up, EventKind.STARTED, f"Started on “{sequence.name}”: {data.title}", ctx.now)
             report.started.append(follow_up.pk)

@@ -23,6 +23,7 @@ from actions import guardrails
 from actions import services as action_services
 from actions.fields import Source
 from actions.models import Action
+from analyzers.odoo_text import neutral_name
 from analyzers.operations import staff_project
 
 from . import deals, outcomes, planning, proposals, reading
@@ -121,7 +122,8 @@ def _start(ctx: Context, customer, sequence: Sequence, report: TickReport) -> Fo
     start = planning.starting_level(levels, anchor=customer.anchor, today=ctx.today)
     follow_up = FollowUp.objects.create(
         organization=ctx.organization, sequence=sequence, target_model="res.partner", target_id=customer.partner_id,
-        partner_id=customer.partner_id, target_name=customer.name[:255], level=start, invoices=customer.invoices)
+        partner_id=customer.partner_id, target_name=neutral_name(customer.name, f"customer #{customer.partner_id}"),
+        level=start, invoices=customer.invoices)
     text = f"Started on “{sequence.name}” for {len(customer.invoices)} open invoice(s)"
     if start:
         text += f", at level {start + 1} ({levels[start].name}): the earlier levels' days had passed"

@@ -150,3 +150,13 @@ def test_a_customer_a_day_late_gets_no_courtesy_note(chasing_org, odoo, add_invo
     engine.tick(chasing_org, odoo)
     follow_up = FollowUp.objects.get(organization=chasing_org, target_id=partner_id)
     assert follow_up.level == 1 and not _levels(chasing_org, partner_id)  # the friendly level waits for day 3
+
+
+def test_customers_are_named_as_aiom_prints_odoo_names(chasing_org, odoo, client, approver):
+    engine.tick(chasing_org, odoo)
+    names = set(FollowUp.objects.filter(organization=chasing_org).values_list("target_name", flat=True))
+    assert "Bright alert Media" in names or any(name.startswith("Bright") and "<" not in name for name in names)
+    assert not any("IBAN" in name or "script" in name or "http" in name for name in names)
+    client.force_login(approver)
+    page = client.get("/dashboard/follow-ups/?page_size=100").content.decode()
+    assert "IBAN" not in page and "&lt;script" not in page
