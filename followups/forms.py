@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from django import forms
 
-from .models import FollowUpStatus
+from . import editing
+from .models import FollowUpStatus, Level, Sequence
 
 MAX_ID = 2**31 - 1
 #: How far ahead a promise to pay may be: beyond a year it is not a promise AIOM should wait for.
@@ -86,3 +87,75 @@ class DisputeForm(forms.Form):
 
 def errors_in_words(form: forms.Form) -> str:
     return " ".join(message for messages in form.errors.values() for message in messages)
+
+
+# --- editing a sequence ------------------------------------------------------------------------
+
+OFFSET_RANGE = "An offset runs from −60 to 365 days."
+
+
+class SequenceForm(forms.ModelForm):
+    """A sequence's own settings; its levels come in `LevelFormSet`."""
+
+    tolerance = forms.DecimalField(min_value=0, max_digits=12, decimal_places=2, label="Tolerance (per invoice)",
+                                   error_messages={"min_value": "The tolerance cannot be negative.",
+                                                   "invalid": "The tolerance is an amount, e.g. 5.00.",
+                                                   "required": "Give a tolerance (0 to chase every amount)."})
+
+    class Meta:
+        model = Sequence
+        fields = ["name", "active", "tolerance", "weekdays_only"]
+        labels = {"active": "Active (customers are chased on it)", "weekdays_only": "Working days only"}
+        error_messages = {"name": {"required": "Give the sequence a name.",
+                                   "max_length": "A sequence's name has at most 100 characters."}}
+
+
+class LevelForm(forms.ModelForm):
+    offset_days = forms.IntegerField(min_value=-60, max_value=365, label="Offset (days)", error_messages={
+        "min_value": OFFSET_RANGE, "max_value": OFFSET_RANGE, "required": "Give the offset in days.",
+        "invalid": "The offset is a whole number of days."})
+
+    class Meta:
+        model = Level
+        fields = ["name", "offset_days", "offset_from", "channel", "wording", "risk_level", "list_invoices",
+                  "collection_wording"]
+        labels = {"offset_from": "Counted from", "risk_level": "Risk", "list_invoices": "List each invoice",
+                  "collection_wording": "May speak of collection"}
+        error_messages = {"name": {"required": "Give the level a name.",
+                                   "max_length": "A level's name has at most 60 characters."}}
+
+
+class BaseLevelFormSet(forms.BaseInlineFormSet):
+    """The levels in the order shown; the rules a sequence keeps come from `editing.level_problems`."""
+
+    def levels(self) -> list[dict]:
+        """The levels kept, in the order shown, as `editing.save_sequence` takes them."""
+        kept = []
+        for form in self.forms:
+            if not form.has_changed() and form.instance.pk is None:
+                continue  # an empty row for a new level, left empty
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            kept.append({"id": form.instance.pk} | {name: form.cleaned_data[name] for name in LevelForm.Meta.fields})
+        return kept
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        problems = editing.level_problems(self.levels())
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+LevelFormSet = forms.inlineformset_factory(Sequence, Level, form=LevelForm, formset=BaseLevelFormSet, extra=1,
+                                           can_delete=True, max_num=20, validate_max=True)
+
+
+def formset_errors_in_words(formset) -> list[str]:
+    """Every problem of the levels, each naming its level."""
+    said = list(formset.non_form_errors())
+    for number, form in enumerate(formset.forms, start=1):
+        if not (formset.can_delete and formset._should_delete_form(form)):
+            said += [f"Level {number}: {message}" for messages in form.errors.values() for message in messages]
+    return said

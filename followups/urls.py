@@ -13,6 +13,7 @@ dashboard_urls: list = [
     path("follow-ups/<int:pk>/promise/", views.promise, name="followup-promise"),
     path("follow-ups/<int:pk>/dispute/", views.dispute, name="followup-dispute"),
     path("follow-ups/sequences/<int:pk>/", views.sequence, name="sequence"),
+    path("follow-ups/sequences/<int:pk>/preview/", views.sequence_preview, name="sequence-preview"),
     path("follow-ups/report/", report_views.effectiveness, name="followup-report"),
 ]
 api_urls: list = [

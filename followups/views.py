@@ -1,5 +1,6 @@
 """Dashboard pages for follow-ups: the list, one follow-up (with pause, resume, stop, promise and
-dispute for those who may decide) and a sequence's levels.
+dispute for those who may decide) and a sequence's levels (edited by administrators, with
+what each level would send).
 
 Views parse and authorise; `followups.services` decides. Every lookup is scoped to the user's
 organisation (another organisation's follow-up is a 404, checked before the role), and only POST
@@ -9,16 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 
-from . import selectors, services
-from .forms import DisputeForm, FollowUpFilterForm, PauseForm, PromiseForm, StopForm, errors_in_words
+from . import editing, preview, selectors, services
+from .forms import (DisputeForm, FollowUpFilterForm, LevelFormSet, PauseForm, PromiseForm, SequenceForm, StopForm,
+                    errors_in_words, formset_errors_in_words)
 from .models import FollowUp, FollowUpStatus
 
 PAGE_SIZE = 50
@@ -58,15 +60,62 @@ def follow_up(request, pk: int):
     })
 
 
-@login_required
-def sequence(request, pk: int):
+def _sequence(request, pk: int):
     membership = require_membership(request)
     found = selectors.sequence_detail(organization=membership.organization, pk=pk)
     if found is None:
         raise Http404("No such sequence in your organisation.")
+    return membership, found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sequence(request, pk: int):
+    """The sequence in words; for an administrator, the editor of its levels too (POST saves)."""
+    membership, found = _sequence(request, pk)
+    form = formset = None
+    if membership.is_admin:
+        data = request.POST if request.method == "POST" else None
+        form = SequenceForm(data, instance=found, prefix="sequence")
+        formset = LevelFormSet(data, instance=found, prefix="levels")
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
+            try:
+                editing.save_sequence(found, request.user, form.cleaned_data, formset.levels())
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.message) from exc
+            except ApplicationError as exc:
+                messages.error(request, exc.message + " Nothing was changed.")
+            else:
+                messages.success(request, "Sequence saved: the engine plans with these levels from its next run.")
+                return redirect("dashboard:sequence", pk=found.pk)
+        elif request.method == "POST":
+            messages.error(request, " ".join(["Nothing was changed.", errors_in_words(form),
+                                              *formset_errors_in_words(formset)]).strip())
+    elif request.method == "POST":
+        raise PermissionDenied("Only an administrator of the organisation may change its sequences.")
+    if request.method == "POST":
+        found = selectors.sequence_detail(organization=membership.organization, pk=pk)  # as saved, for the words
+    source = preview.Source(membership.organization)
+    levels = list(found.levels.all())
+    rows = [(form_, source.preview(form_["channel"].value(), form_["wording"].value()))
+            for form_ in formset.forms] if formset is not None else []
     return render(request, "dashboard/sequence.html", {
-        "sequence": found, "levels": [(level, selectors.when_in_words(level), selectors.level_in_words(level))
-                                      for level in found.levels.all()]})
+        "sequence": found, "form": form, "formset": formset, "rows": rows, "preview_problem": source.problem,
+        "levels": [(level, selectors.when_in_words(level), selectors.level_in_words(level),
+                    source.preview(level.channel, level.wording)) for level in levels]})
+
+
+@login_required
+@require_GET
+def sequence_preview(request, pk: int):
+    """What one level would send (an HTML fragment), for the channel and wording asked."""
+    membership, found = _sequence(request, pk)
+    channel, wording = request.GET.get("channel", ""), request.GET.get("wording", "")
+    if not preview.valid(channel, wording):
+        return HttpResponseBadRequest("Ask for a channel (email, sms, task, call) and a wording "
+                                      "(courtesy, friendly, firm, final).")
+    return render(request, "dashboard/partials/level_preview.html",
+                  {"preview": preview.Source(membership.organization).preview(channel, wording)})
 
 
 def _changeable(request, pk: int) -> FollowUp:

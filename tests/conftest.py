@@ -1,12 +1,13 @@
 """Shared fixtures: three users (approver, viewer, outsider) in two organisations. The fixtures
-for the Odoo sandbox, the mail servers and the Celery workers come from tests/fixtures."""
+for the Odoo sandbox, the mail servers, the Celery workers and the browser come from tests/fixtures."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from aiom.models import Membership, Organization, Role
 
-pytest_plugins = ["tests.fixtures.odoo", "tests.fixtures.mail", "tests.fixtures.workers", "tests.fixtures.claude"]
+pytest_plugins = ["tests.fixtures.odoo", "tests.fixtures.mail", "tests.fixtures.workers", "tests.fixtures.claude",
+                  "tests.fixtures.browser"]
 
 
 def _organization(**fields):
