@@ -76,6 +76,20 @@ def save_sequence(sequence: Sequence, user, data: dict, levels: list[dict]) -> S
                 locked.levels.filter(pk=fields["id"]).update(**values)
             else:
                 locked.levels.create(**values)
-        FollowUp.objects.filter(sequence=locked, status__in=[FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED],
-                                level__gt=len(levels)).update(level=len(levels))
+        moved = {pk: (existing[pk].position, position) for position, pk in
+                 ((position, fields.get("id")) for position, fields in enumerate(levels)) if pk}
+        for follow_up in FollowUp.objects.select_for_update().filter(
+                sequence=locked, status__in=[FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED]):
+            _renumber(follow_up, moved, len(levels))
     return locked
+
+
+def _renumber(follow_up: FollowUp, moved: dict, count: int) -> None:
+    """Keep an open follow-up's progress on the same levels after they moved: when each kept level
+    was done follows it to its new position, and the next level is the one after the last done
+    (a level added before it is not sent late; removed levels are forgotten)."""
+    sent = {str(new): follow_up.sent[str(old)] for old, new in moved.values() if str(old) in follow_up.sent}
+    level = max((int(position) for position in sent), default=-1) + 1 if sent else min(follow_up.level, count)
+    if (sent, level) != (follow_up.sent, follow_up.level):
+        follow_up.sent, follow_up.level = sent, min(level, count)
+        follow_up.save(update_fields=["sent", "level", "updated_at"])

@@ -263,3 +263,15 @@ def test_in_the_browser_the_preview_follows_the_chosen_wording_and_channel(live_
     assert "nothing is sent to the customer" in row.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert Level.objects.get(sequence=sequence, position=1).wording == "friendly"  # nothing saved yet
+
+
+def test_an_open_follow_up_keeps_its_progress_when_levels_are_removed(client, admin_member, chasing_org, odoo):
+    engine.tick(chasing_org, odoo)
+    sequence = _default(chasing_org)
+    follow_up = FollowUp.objects.get(organization=chasing_org, target_id=EMMA, status="active")
+    assert follow_up.level == 2 and set(follow_up.sent) == {"1"}  # the friendly reminder (position 1) was done
+    client.force_login(admin_member)
+    _post(client, sequence, _form(sequence, delete=(0,)))  # the courtesy level goes: friendly is now position 0
+    follow_up.refresh_from_db()
+    assert set(follow_up.sent) == {"0"} and follow_up.level == 1
+    assert Level.objects.get(sequence=sequence, position=follow_up.level).name == "Firm reminder"
