@@ -322,7 +322,21 @@ class DisputeFollowUp(APIView):
         if data["invoice_id"] not in {invoice["id"] for invoice in selectors.chased(follow_up)}:
             raise ApplicationError(f"This follow-up does not chase invoice #{data['invoice_id']}; nothing was changed.",
                                    {"errors": {"invoice_id": ["Not one of the invoices this follow-up chases."]}})
-        services.dispute(follow_up.organization, request.user, invoice_id=data["invoice_id"], reason=data["reason"])
+        services.dispute(follow_up.organization, request.user, invoice_id=data["invoice_id"], reason=data["reason"],
+                         partner_id=follow_up.target_id)
+        return _answer(request, pk)
+
+
+class ResolveDispute(APIView):
+    """The dispute on one of the customer's invoices is settled: it is chased again if still open."""
+
+    @extend_schema(request=None, responses={(200, JSON): FollowUpDetailSerializer, **CHANGE_ERRORS})
+    def post(self, request, pk, hold_pk):
+        follow_up = _changeable(request, pk)
+        hold = selectors.customer_dispute(follow_up, hold_pk)
+        if hold is None:
+            raise NotFound("No such open dispute on this customer's invoices.")
+        services.resolve_dispute(hold, request.user)
         return _answer(request, pk)
 
 

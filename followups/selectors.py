@@ -71,6 +71,18 @@ def sequence_detail(*, organization, pk) -> Sequence | None:
     return sequences_listed(organization=organization).filter(pk=pk).first()
 
 
+def customer_disputes(follow_up: FollowUp) -> list[Hold]:
+    """The unresolved disputes on this customer's invoices (they are no longer among those chased)."""
+    if follow_up.target_model != "res.partner":
+        return []
+    return list(Hold.objects.filter(organization=follow_up.organization_id, kind="dispute",
+                                    partner_id=follow_up.target_id, resolved_at__isnull=True).order_by("created_at"))
+
+
+def customer_dispute(follow_up: FollowUp, hold_pk: int) -> Hold | None:
+    return next((hold for hold in customer_disputes(follow_up) if hold.pk == hold_pk), None)
+
+
 def open_disputes(organization, invoice_ids: list[int]) -> dict[int, Hold]:
     """The unresolved disputes on these invoices, by invoice id."""
     return {hold.invoice_id: hold for hold in Hold.objects.filter(

@@ -107,15 +107,16 @@ def promise(follow_up: FollowUp, user, *, promised_date: date, amount, grace_day
     return made
 
 
-def dispute(organization, user, *, invoice_id: int, reason: str) -> Hold:
-    """Take an invoice out of dunning until the dispute is resolved."""
+def dispute(organization, user, *, invoice_id: int, reason: str, partner_id: int | None = None) -> Hold:
+    """Take an invoice out of dunning until the dispute is resolved (`partner_id`: whose invoice,
+    so the customer's follow-up can list its disputes)."""
     ensure_can_decide(user, organization)
     reason = _reason(reason)
     if Hold.objects.filter(organization=organization, kind="dispute", invoice_id=invoice_id,
                            resolved_at__isnull=True).exists():
         raise Conflict("This invoice is already disputed.")
     hold = Hold.objects.create(organization=organization, kind="dispute", invoice_id=invoice_id, reason=reason,
-                               created_by=user)
+                               partner_id=partner_id, created_by=user)
     for follow_up in FollowUp.objects.filter(organization=organization, status__in=["active", "paused"],
                                              invoices__contains=[{"id": invoice_id}]):
         _record(follow_up, EventKind.DISPUTE, f"Invoice #{invoice_id} disputed by {user.get_username()}: {reason}",
@@ -125,9 +126,16 @@ def dispute(organization, user, *, invoice_id: int, reason: str) -> Hold:
 
 
 def resolve_dispute(hold: Hold, user) -> Hold:
+    """The dispute is settled: the invoice is chased again from the next tick (if still open)."""
     ensure_can_decide(user, hold.organization)
-    if hold.resolved_at is not None:
-        raise Conflict("This dispute is already resolved.")
-    hold.resolved_at = timezone.now()
-    hold.save(update_fields=["resolved_at"])
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().select_related("organization").get(pk=hold.pk)
+        if hold.resolved_at is not None:
+            raise Conflict("This dispute is already resolved.")
+        hold.resolved_at = timezone.now()
+        hold.save(update_fields=["resolved_at"])
+        for follow_up in FollowUp.objects.filter(organization=hold.organization, target_model="res.partner",
+                                                 target_id=hold.partner_id, status__in=["active", "paused"]):
+            _record(follow_up, EventKind.DISPUTE, f"The dispute on invoice #{hold.invoice_id} was resolved by "
+                    f"{user.get_username()}.", user, invoice_id=hold.invoice_id)
     return hold

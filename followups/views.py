@@ -56,7 +56,7 @@ def follow_up(request, pk: int):
         "paused": found.status == FollowUpStatus.PAUSED, "currency": selectors.currency(found),
         "pause_form": PauseForm(), "promise_form": PromiseForm(),
         "dispute_form": DisputeForm(invoices=selectors.chased(found), disputed=disputed),
-        "about_invoices": selectors.chases_invoices(found),
+        "about_invoices": selectors.chases_invoices(found), "disputes": selectors.customer_disputes(found),
     })
 
 
@@ -191,7 +191,19 @@ def dispute(request, pk: int):
 
     def record(data):
         selectors.ensure_open_for_invoices(follow_up)
-        services.dispute(follow_up.organization, request.user, invoice_id=data["invoice"], reason=data["reason"])
+        services.dispute(follow_up.organization, request.user, invoice_id=data["invoice"], reason=data["reason"],
+                         partner_id=follow_up.target_id)
 
     return _apply(request, follow_up, DisputeForm(request.POST, invoices=selectors.chased(follow_up)), record,
                   success="Dispute recorded: the invoice is not chased until the dispute is resolved.")
+
+
+@login_required
+@require_POST
+def resolve_dispute(request, pk: int, hold_pk: int):
+    follow_up = _changeable(request, pk)
+    hold = selectors.customer_dispute(follow_up, hold_pk)
+    if hold is None:
+        raise Http404("No such open dispute on this customer's invoices.")
+    return _apply(request, follow_up, None, lambda _: services.resolve_dispute(hold, request.user),
+                  success="Dispute resolved: the invoice is chased again if it is still open.")

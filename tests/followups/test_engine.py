@@ -10,7 +10,7 @@ from actions import services
 from actions.models import Action, ActionStatus
 from followups import engine
 from followups import services as followup_services
-from followups.models import EventKind, FollowUp, FollowUpStatus
+from followups.models import EventKind, FollowUp, FollowUpStatus, Hold
 
 from .conftest import EMMA
 
@@ -160,3 +160,41 @@ def test_customers_are_named_as_aiom_prints_odoo_names(chasing_org, odoo, client
     client.force_login(approver)
     page = client.get("/dashboard/follow-ups/?page_size=100").content.decode()
     assert "IBAN" not in page and "&lt;script" not in page
+
+
+def test_a_resolved_dispute_brings_the_invoice_back(chasing_org, odoo, approver, client, add_invoice):
+    extra = add_invoice(EMMA, 20, 300.0)
+    engine.tick(chasing_org, odoo)
+    follow_up = _emma(chasing_org)
+    client.force_login(approver)
+    client.post(f"/dashboard/follow-ups/{follow_up.pk}/dispute/", {"invoice": extra["id"], "reason": "Wrong quantity"})
+    engine.tick(chasing_org, odoo)
+    assert extra["id"] not in [invoice["id"] for invoice in _emma(chasing_org).invoices]
+    page = client.get(f"/dashboard/follow-ups/{follow_up.pk}/").content.decode()
+    assert "Open disputes" in page and "Wrong quantity" in page
+    hold = Hold.objects.get(invoice_id=extra["id"], resolved_at__isnull=True)
+    assert client.post(f"/api/follow-ups/{follow_up.pk}/disputes/{hold.pk + 999}/resolve/").status_code == 404
+    client.post(f"/dashboard/follow-ups/{follow_up.pk}/disputes/{hold.pk}/resolve/")
+    hold.refresh_from_db()
+    assert hold.resolved_at is not None
+    engine.tick(chasing_org, odoo)
+    assert extra["id"] in [invoice["id"] for invoice in _emma(chasing_org).invoices]
+    assert _emma(chasing_org).events.filter(kind=EventKind.DISPUTE, text__contains="resolved").exists()
+
+
+def test_a_dispute_is_resolved_through_the_api(chasing_org, odoo, approver, add_invoice):
+    from django.test import Client
+    import json
+
+    extra = add_invoice(EMMA, 20, 300.0)
+    engine.tick(chasing_org, odoo)
+    follow_up = _emma(chasing_org)
+    api = Client()
+    api.force_login(approver)
+    made = api.post(f"/api/follow-ups/{follow_up.pk}/dispute/", json.dumps({"invoice_id": extra["id"], "reason": "Price"}),
+                    content_type="application/json")
+    assert made.status_code == 200
+    hold = Hold.objects.get(invoice_id=extra["id"])
+    answer = api.post(f"/api/follow-ups/{follow_up.pk}/disputes/{hold.pk}/resolve/")
+    assert answer.status_code == 200 and Hold.objects.get(pk=hold.pk).resolved_at is not None
+    assert api.post(f"/api/follow-ups/{follow_up.pk}/disputes/{hold.pk}/resolve/").status_code == 404
