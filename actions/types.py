@@ -177,6 +177,7 @@ class ActionType(StrEnum):
     SEND_DUNNING_EMAIL = "send_dunning_email"
     SEND_DUNNING_SMS = "send_dunning_sms"
     CREATE_DUNNING_TASK = "create_dunning_task"
+    THANK_FOR_PAYMENT = "thank_for_payment"
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,8 @@ for _spec in (
                    message_template="messages/dunning_sms.txt"),
     ActionTypeSpec(ActionType.CREATE_DUNNING_TASK, SafeOperation.CREATE_ODOO_TASK, RiskLevel.LOW,
                    "follow-up collection task"),
+    ActionTypeSpec(ActionType.THANK_FOR_PAYMENT, _EMAIL, RiskLevel.MEDIUM, "thank you for your payment",
+                   message_template="emails/payment_thanks"),
 ):
     register(_spec)
 

@@ -91,6 +91,8 @@ _DEFAULT_SLOTS = {
     (ActionType.SEND_DUNNING_SMS, _FIRM): Slots(
         "Dear", "This amount is past due and remains unpaid. Please contact us if there is a problem.",
         "Kind regards,"),
+    (ActionType.THANK_FOR_PAYMENT, _FRIENDLY): Slots(
+        "Dear", "Thank you for your payment: the invoices below are now settled. We appreciate it.", "Kind regards,"),
     (ActionType.EMAIL_CUSTOMER, _FRIENDLY): Slots(
         "Dear", "I would like to get in touch with you about the subject below. Could you let me know when "
                 "would suit you to discuss it?", "Kind regards,"),

@@ -149,6 +149,23 @@ def _complete(follow_up: FollowUp, ctx: Context, still_open: bool, held_partners
         event(follow_up, EventKind.COMPLETED if status == FollowUpStatus.COMPLETED else EventKind.PAUSED, reason, ctx.now)
     withdraw_pending(follow_up, reason)
     (report.completed if status == FollowUpStatus.COMPLETED else report.paused).append(follow_up.pk)
+    if status == FollowUpStatus.COMPLETED and follow_up.sequence.thank_you and follow_up.sent:
+        _thank(ctx, follow_up, report)
+
+
+def _thank(ctx: Context, follow_up: FollowUp, report: TickReport) -> None:
+    """The sequence thanks customers who paid after a level went out (if their invoices are paid,
+    not credited or cancelled: the email's checks say so)."""
+    partners = ctx.odoo.read("res.partner", [follow_up.target_id], ["name", "email"])
+    try:
+        document = proposals.thank_you(ctx, follow_up, partners[0] if partners else {})
+    except proposals.CannotReach as error:
+        event(follow_up, EventKind.SKIPPED, f"No thank-you email: {error}.", ctx.now)
+        return
+    action = action_services.propose(ctx.organization, document, source=Source.FOLLOW_UP)
+    event(follow_up, EventKind.PROPOSED, f"Thank-you email proposed ({action.get_status_display().lower()})", ctx.now,
+          action_id=str(action.pk))
+    report.proposed.append(str(action.pk))
 
 
 def _advance(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -> None:

@@ -42,6 +42,8 @@ class Sequence(models.Model):
         max_digits=12, decimal_places=2, default=0,
         help_text="Open amounts up to this much (per invoice) are not chased.")
     weekdays_only = models.BooleanField(default=True, help_text="Levels fall due on working days only.")
+    thank_you = models.BooleanField(
+        default=False, help_text="When a customer pays everything after a level went out, propose a thank-you email.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -129,3 +129,48 @@ def _document(ctx, follow_up, level, action_type, inputs, effects, changes, chec
                      "invoice_ids": [invoice["id"] for invoice in customer.invoices],
                      "partner_name": neutral_name(customer.name, ""), "currency": customer.invoices[0]["currency"]},
     }).model_dump(mode="json")
+
+
+def thank_you(ctx, follow_up, partner: dict) -> dict:
+    """The thank-you email after a customer paid what a follow-up chased: sent only while every
+    invoice is still paid (a reversed payment stops it)."""
+    invoices = follow_up.invoices
+    recipients = email_addresses(partner.get("email"))
+    if not recipients or not invoices:
+        raise CannotReach("no usable email address in Odoo" if invoices else "nothing was chased")
+    customer_facts = {"partner_id": follow_up.target_id, "partner_name": partner.get("name") or "", "invoices": invoices}
+    slots = messages.default_slots(ActionType.THANK_FOR_PAYMENT, "friendly")
+    composed = messages.compose(ActionType.THANK_FOR_PAYMENT, customer_facts, slots,
+                                organization_name=ctx.organization.name, payment_instructions="", tone="friendly")
+    name = neutral_name(partner.get("name"), f"customer #{follow_up.target_id}")
+    inputs = {"to": recipients, "subject": composed.subject, "body": composed.body, "partner_id": follow_up.target_id,
+              "related_model": "res.partner", "related_id": follow_up.target_id}
+    effects = [{"effect_type": "email", "recipient": address, "recipient_partner_id": follow_up.target_id,
+                "subject": composed.subject, "preview": composed.body[:300]} for address in recipients]
+    checks = [{"check_id": f"still-paid-{invoice['id']}", "predicate": {
+        "type": "odoo_field_in", "model": "account.move", "id": invoice["id"], "field": "payment_state",
+        "allowed": ["paid", "in_payment"]}} for invoice in invoices]
+    # Sending hours, but not the outreach window: a payment often answers the reminder within hours.
+    checks += [check for check in outreach_checks(follow_up.target_id, "email", ctx.policy)
+               if check["check_id"] != "no-recent-contact"]
+    from actions import types
+
+    spec = types.action_type(ActionType.THANK_FOR_PAYMENT)
+    return parse_protocol({
+        "action_id": str(uuid.uuid4()), "action_type": spec.name, "safe_operation": spec.operation.value,
+        "operation": {"type": spec.operation.value, "inputs": inputs}, "risk_level": "medium",
+        "title": one_line(f"Thank you for your payment: {name}", 255),
+        "expected_effect": "The customer hears that their payment arrived, after our reminders.",
+        "reasoning": one_line(f"Everything the “{follow_up.sequence.name}” follow-up chased is paid; the sequence "
+                              "thanks customers who pay after a reminder.", 1000),
+        "external_effects": effects,
+        "revalidation_plan": {"checks": [{"check_id": "target-exists", "predicate": {
+            "type": "odoo_record_exists", "model": "res.partner", "id": follow_up.target_id}}, *checks]},
+        "affected_records": {"odoo_model": "res.partner", "odoo_ids": [follow_up.target_id],
+                             "description": one_line(f"{name} — " + ", ".join(i["name"] for i in invoices), 500)},
+        "idempotency_key": f"followup:{ctx.organization.slug}:res.partner:{follow_up.target_id}:thanks:{follow_up.pk}",
+        "created_at": ctx.now.isoformat(), "expires_at": (ctx.now + timedelta(hours=ctx.policy.expiry_hours)).isoformat(),
+        "created_by": "system", "source": Source.FOLLOW_UP.value,
+        "metadata": {"follow_up_id": follow_up.pk, "level_name": "Thank you", "partner_name": name,
+                     "invoice_ids": [invoice["id"] for invoice in invoices]},
+    }).model_dump(mode="json")

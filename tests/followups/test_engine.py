@@ -4,6 +4,7 @@ sent), replies pause it, promises hold it, disputes take invoices out, nothing i
 
 from datetime import date, timedelta
 
+import time_machine
 from django.utils import timezone
 
 from actions import services
@@ -198,3 +199,38 @@ def test_a_dispute_is_resolved_through_the_api(chasing_org, odoo, approver, add_
     answer = api.post(f"/api/follow-ups/{follow_up.pk}/disputes/{hold.pk}/resolve/")
     assert answer.status_code == 200 and Hold.objects.get(pk=hold.pk).resolved_at is not None
     assert api.post(f"/api/follow-ups/{follow_up.pk}/disputes/{hold.pk}/resolve/").status_code == 404
+
+
+def test_a_sequence_that_thanks_proposes_a_thank_you_once_everything_is_paid(chasing_org, odoo, approver, smtp):
+    from followups.defaults import ensure_defaults
+
+    sequence = ensure_defaults(chasing_org)["invoices"]
+    sequence.thank_you = True
+    sequence.save()
+    engine.tick(chasing_org, odoo)
+    [level] = _levels(chasing_org)
+    services.approve(level, approver, protocol_hash=level.protocol_hash)
+    services.execute(level.pk)
+    odoo.write("account.move", level.protocol["metadata"]["invoice_ids"], {"payment_state": "paid",
+                                                                           "amount_residual": 0.0})
+    engine.tick(chasing_org, odoo)
+    engine.tick(chasing_org, odoo)  # once only
+    thanks = [a for a in _levels(chasing_org) if a.action_type == "thank_for_payment"]
+    assert len(thanks) == 1
+    services.approve(thanks[0], approver, protocol_hash=thanks[0].protocol_hash)
+    # The reminder went out moments ago: the thank-you waits for the customer's outreach window.
+    assert services.execute(thanks[0].pk).status == "deferred" and len(smtp.received) == 1
+    with time_machine.travel(timezone.now() + timedelta(hours=5)):
+        assert services.execute(thanks[0].pk).status == ActionStatus.EXECUTED
+    mail = smtp.received[-1].message
+    assert mail["Subject"] == "Thank you for your payment"
+    assert "Thank you for your payment" in mail.get_body(("plain",)).get_content()
+
+
+def test_without_thanks_a_paid_customer_hears_nothing_more(chasing_org, odoo):
+    engine.tick(chasing_org, odoo)
+    [level] = _levels(chasing_org)
+    odoo.write("account.move", level.protocol["metadata"]["invoice_ids"], {"payment_state": "paid",
+                                                                           "amount_residual": 0.0})
+    engine.tick(chasing_org, odoo)
+    assert [a.action_type for a in _levels(chasing_org)] == ["send_dunning_email"]
