@@ -18,6 +18,18 @@ def _invoice(odoo, partner_id: int, payment_state: str) -> dict:
 
 
 @pytest.fixture
+def any_hour(connected_org):
+    """Sending hours that do not depend on when the suite runs (messages check them when sent)."""
+    import datetime
+
+    from actions.models import GuardrailPolicy
+
+    GuardrailPolicy.objects.filter(organization=connected_org).update(
+        business_hours_start=datetime.time(0, 0), business_hours_end=datetime.time(23, 59, 59), weekends_off=False)
+    return connected_org
+
+
+@pytest.fixture
 def emmas_invoice(odoo):
     return _invoice(odoo, 37, "not_paid")  # Emma Claes: overdue, with an email address
 
@@ -71,7 +83,8 @@ def test_call_schedules_a_call_activity_on_the_customer(connected_org, approver,
     assert str(activity["date_deadline"]) == "2026-12-09" and activity["summary"] == "Call Helios Solar BV"
 
 
-def test_remind_sends_the_same_safe_reminder_an_analysis_would(connected_org, approver, smtp, emmas_invoice):
+def test_remind_sends_the_same_safe_reminder_an_analysis_would(any_hour, connected_org, approver, smtp,
+                                                                emmas_invoice):
     answer = handle(connected_org, approver, f"remind Emma Claes about {emmas_invoice['name']}")
     assert answer.kind == "proposed", answer.message
     action = answer.action
@@ -96,7 +109,7 @@ def test_remind_about_a_paid_invoice_says_so(connected_org, approver, odoo):
         handle(connected_org, approver, f"remind Dubois & Fils SA about {paid['name']}")
 
 
-def test_draft_email_uses_the_template_and_reaches_the_mail_server(connected_org, approver, smtp):
+def test_draft_email_uses_the_template_and_reaches_the_mail_server(any_hour, connected_org, approver, smtp):
     answer = handle(connected_org, approver, "draft email to Kinetic Labs about the migration timeline")
     action = answer.action
     inputs = action.parsed.operation.inputs
