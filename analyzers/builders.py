@@ -236,13 +236,14 @@ def activity(finding, intent, ctx):
     facts = finding.facts
     inputs = {"model": finding.target_model, "record_id": finding.target_id, "activity_type": "call",
               "summary": one_line(intent.copy.subject, rules.LINE_LIMIT), "note": intent.copy.body,
-              "date_deadline": _next_working_day(ctx.as_of).isoformat(), "user_id": facts.get("salesperson_id")}
+              "date_deadline": next_working_day(ctx.as_of).isoformat(), "user_id": facts.get("salesperson_id")}
     changes = [{"model": "mail.activity", "record_id": None, "field": "summary", "after": inputs["summary"],
                 "change_type": "create"}]
     return inputs, [], changes, _state_checks(finding)
 
 
-def _next_working_day(day: date) -> date:
+def next_working_day(day: date) -> date:
+    """The first weekday after `day`."""
     day += timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
-from actions import content
+from actions import content, guardrails, types
 from actions.fields import Source
 from actions.models import GuardrailPolicy
 from actions.protocol import parse_protocol
@@ -23,7 +23,7 @@ from actions.types import ActionType
 from aiom.errors import ApplicationError
 from aiom.text import one_line
 from analyzers import drafting, financial, messages, rules
-from analyzers.builders import outreach_checks
+from analyzers.builders import next_working_day, outreach_checks
 from analyzers.contacts import email_addresses
 from analyzers.models import Finding
 from analyzers.odoo_text import neutral_name
@@ -62,8 +62,6 @@ def document(ctx: ToolContext, tool: str, *, action_type: str, inputs: dict, tit
              reasoning: str, target: lookup.Match, description: str, effects: list | None = None,
              changes: list | None = None, checks: list | None = None, metadata: dict | None = None) -> dict:
     """A protocol document for something a person asked for."""
-    from actions import types
-
     operation = types.action_type(action_type).operation.value
     return parse_protocol({
         "action_id": str(uuid.uuid4()), "action_type": str(action_type), "safe_operation": operation,
@@ -147,7 +145,7 @@ def note(ctx: ToolContext, args: dict) -> dict:
 
 def call(ctx: ToolContext, args: dict) -> dict:
     partner = lookup.find(ctx.odoo, lookup.PARTNER, args["partner"])
-    day = args.get("on") or _next_working_day(ctx.today)
+    day = args.get("on") or next_working_day(ctx.today)
     name = neutral_name(partner.data.get("name"), f"customer #{partner.id}")
     inputs = {"model": "res.partner", "record_id": partner.id, "activity_type": "call", "summary": f"Call {name}",
               "note": _requested(ctx), "date_deadline": day.isoformat(), "user_id": _odoo_user(ctx, None)}
@@ -157,13 +155,6 @@ def call(ctx: ToolContext, args: dict) -> dict:
                     target=partner, description=partner.label,
                     changes=[{"model": "mail.activity", "record_id": None, "field": "summary", "after": inputs["summary"],
                               "change_type": "create"}])
-
-
-def _next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def remind(ctx: ToolContext, args: dict) -> dict:
@@ -233,8 +224,6 @@ def _slots(ctx: ToolContext, facts: dict) -> tuple[messages.Slots, dict]:
                                      **({"client": ctx.model_client} if ctx.model_client is not None else {}))
     if not outcome.used_model:
         return slots, {}
-    from actions import guardrails
-
     return messages.Slots(**outcome.draft.slots()), {"written_by": guardrails.WRITTEN_BY_CLAUDE}
 
 

@@ -12,6 +12,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+from actions import types
 from actions.fields import Source
 from actions.protocol import parse_protocol
 from actions.types import ActionType
@@ -101,8 +102,6 @@ def _compose(ctx, action_type, customer, level):
 
 
 def _document(ctx, follow_up, level, action_type, inputs, effects, changes, checks, customer, *, title) -> dict:
-    from actions import types
-
     spec = types.action_type(action_type)
     operation = spec.operation.value
     return parse_protocol({
@@ -153,8 +152,6 @@ def thank_you(ctx, follow_up, partner: dict) -> dict:
     # Sending hours, but not the outreach window: a payment often answers the reminder within hours.
     checks += [check for check in outreach_checks(follow_up.target_id, "email", ctx.policy)
                if check["check_id"] != "no-recent-contact"]
-    from actions import types
-
     spec = types.action_type(ActionType.THANK_FOR_PAYMENT)
     return parse_protocol({
         "action_id": str(uuid.uuid4()), "action_type": spec.name, "safe_operation": spec.operation.value,
