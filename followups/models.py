@@ -205,12 +205,17 @@ class LevelOutcome(models.Model):
     watched for 30 days (deals: whether the deal moved). The effectiveness report counts these."""
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="outcomes")
-    action = models.OneToOneField("actions.Action", on_delete=models.CASCADE, related_name="+")
+    #: The level's action; empty only for example history (`seeded`), which no action produced.
+    action = models.OneToOneField("actions.Action", on_delete=models.CASCADE, related_name="+", null=True, blank=True)
     sequence_name = models.CharField(max_length=100)
     level_position = models.PositiveSmallIntegerField()
     level_name = models.CharField(max_length=60)
     channel = models.CharField(max_length=10)
     action_type = models.CharField(max_length=40)
+    #: The safe template's wording the level used (courtesy, friendly, firm, final).
+    wording = models.CharField(max_length=10, blank=True)
+    #: Example history the demo starts with, so its report has something to show.
+    seeded = models.BooleanField(default=False)
     sent_at = models.DateTimeField()
     #: What the level chased: invoice ids and the open amount when it went out.
     invoice_ids = models.JSONField(default=list)

@@ -33,7 +33,8 @@ def record(ctx) -> int:
         LevelOutcome.objects.create(
             follow_up=follow_up, action=action, sequence_name=follow_up.sequence.name,
             level_position=metadata.get("level", 0), level_name=metadata.get("level_name", "")[:60],
-            channel=level.channel if level else "", action_type=action.action_type, sent_at=action.executed_at,
+            channel=level.channel if level else "", wording=level.wording if level else "",
+            action_type=action.action_type, sent_at=action.executed_at,
             invoice_ids=metadata.get("invoice_ids", []),
             amount_at_send=Decimal(str((action.protocol.get("estimated_impact") or {}).get("revenue_change") or 0)))
     return _update(ctx)
@@ -41,7 +42,7 @@ def record(ctx) -> int:
 
 def _update(ctx) -> int:
     open_ones = list(LevelOutcome.objects.filter(
-        follow_up__organization=ctx.organization, paid_in_full_at__isnull=True,
+        follow_up__organization=ctx.organization, paid_in_full_at__isnull=True, seeded=False,
         sent_at__gte=ctx.now - timedelta(days=WATCH_DAYS)).select_related("follow_up"))
     invoice_ids = sorted({invoice_id for outcome in open_ones for invoice_id in outcome.invoice_ids})
     residuals = {row["id"]: Decimal(str(row["amount_residual"])) for row in
@@ -66,17 +67,21 @@ def _update(ctx) -> int:
 
 
 def report(organization) -> list[dict]:
-    """Per sequence, level and channel: how many levels were done and, of those watched long
-    enough, how many were paid in full within 1, 7 and 30 days, and the median days to pay."""
+    """Per sequence, level, channel and template wording: how many levels were done and, of those
+    watched long enough, how many were paid in full within 1, 7 and 30 days, and the median days
+    to pay (deals: how many moved)."""
     rows = defaultdict(list)
-    for outcome in LevelOutcome.objects.filter(follow_up__organization=organization):
-        rows[(outcome.sequence_name, outcome.level_position, outcome.level_name, outcome.channel)].append(outcome)
+    for outcome in LevelOutcome.objects.filter(follow_up__organization=organization).select_related("follow_up"):
+        kind = "deals" if outcome.follow_up.target_model == "crm.lead" else "invoices"
+        key = (kind, outcome.sequence_name, outcome.level_position, outcome.level_name, outcome.channel, outcome.wording)
+        rows[key].append(outcome)
     result = []
-    for (sequence, position, level, channel), outcomes in sorted(rows.items()):
+    for (kind, sequence, position, level, channel, wording), outcomes in sorted(rows.items()):
         days = [o.days_to_pay for o in outcomes if o.days_to_pay is not None]
         result.append({
-            "sequence": sequence, "level": position + 1, "level_name": level, "channel": channel,
-            "sent": len(outcomes),
+            "kind": kind, "sequence": sequence, "level": position + 1, "level_name": level, "channel": channel,
+            "template": wording, "sent": len(outcomes), "example_history": sum(1 for o in outcomes if o.seeded),
+            "deal_moved": sum(1 for o in outcomes if o.deal_moved),
             **{f"paid_within_{window}_days": sum(1 for d in days if d <= window) for window in WINDOWS},
             "paid_in_part": sum(1 for o in outcomes if o.paid_amount > 0 and o.paid_in_full_at is None),
             "replied": sum(1 for o in outcomes if o.replied),

@@ -34,6 +34,7 @@ def test_a_payment_after_a_level_is_its_outcome_and_the_report_counts_it(chasing
     [row] = [row for row in outcomes.report(chasing_org) if row["level_name"] == "Friendly reminder"]
     assert row["sent"] == 1 and row["paid_within_1_days"] == 0 and row["paid_within_7_days"] == 1
     assert row["median_days_to_pay"] == 3
+    assert (row["kind"], row["template"], row["example_history"]) == ("invoices", "friendly", 0)
 
 
 def test_a_part_payment_is_counted_as_such(chasing_org, odoo, approver, smtp):

@@ -10,6 +10,7 @@ from aiom.models import Role
 from aiom.services import member_ensure, organization_ensure
 from analyzers.tasks import run as run_analysis
 from audit.services import SYSTEM
+from followups import demo_history
 from integrations.odoo.services import connection_ensure
 
 #: The demo sends nothing outside the machine, so it may "send" at any hour: whoever tries it
@@ -45,6 +46,8 @@ class Command(BaseCommand):
                           email=f"{username}@demo.example.com", staff=staff, superuser=staff)
         guardrails.policy_update(guardrails.policy_for(organization), actor=SYSTEM, **DEMO_SENDING_HOURS,
                                  payment_instructions=DEMO_PAYMENT_INSTRUCTIONS, follow_up_sequences=True)
+        if demo_history.seed(organization):
+            self.stdout.write("The follow-ups report starts with five months of example history.")
         if odoo_url:
             # The sandbox's demo database and API key (manage.py odoo_sandbox --seed demo).
             connection_ensure(organization=organization, url=odoo_url, database="aiom-demo", username="admin",
