@@ -97,6 +97,20 @@ def test_socket_timeouts_must_fire_before_the_task_limit(settings):
     assert "ODOO_TIMEOUT" in timeouts_nest(None)[0].msg
 
 
+def test_claudes_timeout_counts_only_when_claude_is_configured(settings):
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 120
+    settings.ANTHROPIC_TIMEOUT, settings.ANTHROPIC_MAX_RETRIES = 300, 2
+    settings.ANTHROPIC_API_KEY = ""
+    assert timeouts_nest(None) == []
+    call_command("check")
+    settings.ANTHROPIC_API_KEY = "sk-ant-test"
+    assert "ANTHROPIC_TIMEOUT (900s)" in timeouts_nest(None)[0].msg
+    settings.ANTHROPIC_TIMEOUT = 45  # three tries of 45 s: longer than the task may run
+    assert "(135s)" in timeouts_nest(None)[0].msg
+    settings.ANTHROPIC_TIMEOUT = 30
+    assert timeouts_nest(None) == []
+
+
 def test_backoff_grows_and_stays_capped_below_visibility(settings):
     settings.AIOM_RETRY_BASE_SECONDS = 10
     settings.AIOM_RETRY_MAX_SECONDS = 300
