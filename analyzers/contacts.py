@@ -15,6 +15,7 @@ Phones ("+32 470 12 34 56", "0032 …") are used only in international (E.164) f
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pydantic_core import PydanticCustomError
 from pydantic.networks import validate_email
@@ -41,10 +42,17 @@ def recipients_of(value) -> tuple[list[str], str | None]:
     gives ([], None): nothing was refused, there is simply no address."""
     if not value or not isinstance(value, str) or not value.strip():
         return [], None
+    addresses, refused = _parsed(value)
+    return list(addresses), refused
+
+
+@lru_cache(maxsize=4096)
+def _parsed(value: str) -> tuple[tuple[str, ...], str | None]:
+    """Remembered per field value: an analysis reads the same customer's address on every invoice."""
     try:
-        return _addresses(value), None
+        return tuple(_addresses(value)), None
     except _Refused as refused:
-        return [], str(refused)
+        return (), str(refused)
 
 
 def email_addresses(value) -> list[str]:

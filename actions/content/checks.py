@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from . import claims, patterns, vocabulary
 from .matching import Terms, Text, fold, is_invisible, join_spelled_out
@@ -65,10 +66,12 @@ def slot_problems(text: str) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+@lru_cache(maxsize=4096)
 def neutralise(text: str) -> Neutralised:
     """Odoo free text fit to print in a message: addresses, links, domain-like tokens, long digit
     runs, account-like tokens (IBAN), phone numbers and control/format characters removed;
-    white space folded."""
+    white space folded. Remembered per text (the answer is immutable): an analysis meets the
+    same customer name on every one of its invoices."""
     source = normalise(text)
     removed = {INVISIBLE} if _TERMINAL_ESCAPE.search(source) else set()
     source = _TERMINAL_ESCAPE.sub(" ", source)
