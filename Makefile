@@ -44,6 +44,30 @@ test: export PATH := $(BIN):$(PATH)
 test: venv-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# --- the Odoo contract suite against a real (staging) Odoo: README, "Checking AIOM against your Odoo"
+.PHONY: test-odoo odoo-test-settings
+odoo-test-settings:
+	@missing=""; for name in ODOO_TEST_URL ODOO_TEST_DB ODOO_TEST_LOGIN ODOO_TEST_SECRET; do \
+	  [ -n "$$(printenv $$name)" ] || missing="$$missing $$name"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make test-odoo checks AIOM against a real Odoo: set$$missing (and optionally ODOO_TEST_PROTOCOL=xmlrpc|json2)."; \
+	  echo "Use a staging database; see \"Checking AIOM against your Odoo before going live\" in README.md."; \
+	  exit 1; fi
+
+test-odoo: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aiom
+test-odoo: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test-odoo: export PATH := $(BIN):$(PATH)
+test-odoo: odoo-test-settings venv-dev
+	$(BIN)/pytest tests/contract -p no:cacheprovider $(PYTEST_ARGS)
+
+# --- the benchmarks: scratch databases on DATABASE_URL's server, figures in docs/benchmarks.md -
+.PHONY: bench
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aiom
+bench: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/2
+bench: export PATH := $(BIN):$(PATH)
+bench: venv-dev
+	$(BIN)/python benchmarks/report.py $(BENCH_ARGS)
+
 check-deploy: venv
 	SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 	  ALLOWED_HOSTS=aiom.example.com DEBUG=false $(BIN)/python manage.py check --deploy --fail-level WARNING

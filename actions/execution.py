@@ -17,12 +17,15 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.utils import timezone
 
 from audit.models import EventType
+from audit.services import batched_appends
 from integrations.errors import ExternalError
 from integrations.odoo.connections import shared_client_for
 
 from . import guardrails, lifecycle, notifications, operations
+from .contact_budget import contact_budget
 from .fields import OUTSIDE_CHANNELS
 from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
+from .predicates import NoDuplicateActionInWindow
 from .protocol import ActionProtocol, parse_protocol
 from .revalidation import channel_of, recent_outreach, revalidate, revision_for_observed_state
 
@@ -52,6 +55,8 @@ class _Run:
     steps: list = field(default_factory=list)
     #: Set once the operation has happened: its result and outbound record, still to be recorded.
     performed: tuple[dict, OutboundRecord] | None = None
+    #: The outcome the execution log was last saved with ("" until then).
+    log_saved: str = ""
     _mark: float = field(default_factory=time.monotonic)
 
     def step(self, name: str, note: str = "") -> None:
@@ -73,23 +78,42 @@ def backoff_seconds(attempt: int) -> float:
 
 
 def execute(action_id, *, now: datetime | None = None) -> Outcome:
-    action = _claim(action_id, now or timezone.now())
+    started = time.monotonic()
+    with batched_appends():  # one commit: the claim, its audit event and the execution log
+        _commit_without_waiting_for_disk()
+        action = _claim(action_id, now or timezone.now())
+        log = None if action is None else ExecutionLog.objects.create(
+            action=action, attempt=action.attempts, started_at=timezone.now(), outcome="running")
     if action is None:
         current = Action.objects.filter(pk=action_id).values_list("status", flat=True).first()
         return Outcome(current or "missing", "not claimable (not approved, not due, or taken by another worker)")
-    run = _Run(action, parse_protocol(action.protocol), now or timezone.now(),
-               ExecutionLog.objects.create(action=action, attempt=action.attempts, started_at=timezone.now(),
-                                           outcome="running"))
+    run = _Run(action, parse_protocol(action.protocol), now or timezone.now(), log, _mark=started)
     run.step("claim")
     try:
         outcome = _execute_claimed(run)
     except Exception as exc:  # noqa: BLE001 - every failure must leave the action in a known state
         outcome = _handle_error(run, exc)
-    run.log.outcome = outcome.status
+    if run.log_saved != outcome.status:  # `_finish` saved it with the result, in the same commit
+        _save_log(run, outcome.status)
+    return outcome
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """The claim's commit need not wait for the disk: nothing leaves before the outbound
+    record's commit, which does wait and makes everything before it durable too. Lost in a
+    database crash, a claim is only undone (the action is approved again, nothing was sent),
+    and the organisation's audit chain head is held for a shorter time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _save_log(run: _Run, status: str) -> None:
+    run.log.outcome = status
     run.log.finished_at = timezone.now()
     run.log.steps = run.steps
     run.log.save(update_fields=["outcome", "finished_at", "steps", "external_ids", "error"])
-    return outcome
+    run.log_saved = status
 
 
 def _claim(action_id, now: datetime) -> Action | None:
@@ -148,11 +172,13 @@ def _execute_claimed(run: _Run) -> Outcome:
 
 
 def _reserve(run: _Run, policy, channel: str):
-    """Commit the outbound record before anything leaves, under the policy lock so rate limits
-    and the duplicate-outreach window hold across concurrent workers."""
+    """Commit the outbound record before anything leaves, under the policy lock so rate limits,
+    the duplicate-outreach window and the per-customer contact budget hold across concurrent
+    workers."""
     action, protocol = run.action, run.protocol
-    with transaction.atomic():
-        policy = guardrails.locked_policy(action.organization)
+    with batched_appends():
+        if channel in OUTSIDE_CHANNELS:  # only messages have rate limits, windows and a contact budget
+            policy = guardrails.locked_policy(action.organization)
         existing = OutboundRecord.objects.select_for_update(no_key=True).filter(action=action).first()
         if existing is not None and existing.status == LedgerStatus.SENDING:
             if protocol.is_external:
@@ -169,14 +195,22 @@ def _reserve(run: _Run, policy, channel: str):
                 lifecycle.transition(action, S.DENIED, reason=reason)
                 return Outcome(S.DENIED, reason)
             return _defer(run, wait_until, reason)
-        window = timedelta(hours={Channel.EMAIL: policy.email_window_hours,
-                                  Channel.SMS: policy.sms_window_hours}.get(channel, 0))
-        if window and action.partner_id:  # a zero window means no minimum gap between messages
-            last = recent_outreach(action.organization, partner_id=action.partner_id, channel=channel,
+        for partner_id, window in outreach_windows(protocol, policy, channel, action.partner_id).items():
+            last = recent_outreach(action.organization, partner_id=partner_id, channel=channel,
                                    since=run.now - window, exclude_action=action.pk)
             if last is not None:
                 return _defer(run, last + window, f"This partner was contacted by {channel} at "
                                                   f"{last:%Y-%m-%d %H:%M} UTC; waiting for the outreach window.")
+        if channel in OUTSIDE_CHANNELS:  # one budget for every message to this customer, email and SMS together
+            budget = contact_budget(action.organization, action.partner_id, run.now, policy=policy,
+                                    exclude_action=action.pk)
+            denied = policy.on_rate_limit == "deny"
+            reason = budget.reason(waiting=not denied, expires_at=protocol.expires_at)
+            if budget.spent and (denied or budget.outlives(protocol.expires_at)):  # waiting would only expire it
+                lifecycle.transition(action, S.DENIED if denied else S.BLOCKED, reason=reason)
+                return Outcome(S.DENIED if denied else S.BLOCKED, reason)
+            if budget.spent:
+                return _defer(run, budget.next_allowed_at, reason)
         if existing is not None:  # the last try definitely did not send: reuse the record
             existing.status, existing.detail = LedgerStatus.SENDING, {}
             existing.save(update_fields=["status", "detail", "updated_at"])
@@ -186,10 +220,26 @@ def _reserve(run: _Run, policy, channel: str):
             channel=channel, partner_id=action.partner_id)
 
 
+def outreach_windows(protocol: ActionProtocol, policy, channel: str, partner_id: int | None) -> dict[int, timedelta]:
+    """Per partner, the gap this action promises since the last message on `channel`: the
+    longest of the policy's window and the hours its own checks declare (what the approver saw
+    on the card). Checked under the policy lock, with the outbound record, so two actions
+    claimed at once cannot both pass it. A zero window means no minimum gap."""
+    hours = {Channel.EMAIL: policy.email_window_hours, Channel.SMS: policy.sms_window_hours}.get(channel, 0)
+    windows = {partner_id: timedelta(hours=hours)} if partner_id and hours else {}
+    for check in protocol.revalidation_plan.checks:
+        predicate = check.predicate
+        if isinstance(predicate, NoDuplicateActionInWindow) and predicate.channel == channel \
+                and predicate.partner_id and predicate.hours > 0:
+            declared = timedelta(hours=predicate.hours)
+            windows[predicate.partner_id] = max(windows.get(predicate.partner_id, declared), declared)
+    return windows
+
+
 def _finish(run: _Run, result: dict, record: OutboundRecord) -> Outcome:
     action = run.action
     now = timezone.now()
-    with transaction.atomic():
+    with batched_appends():
         OutboundRecord.objects.filter(pk=record.pk).update(
             status=LedgerStatus.SENT, external_id=str(result.get("external_id", ""))[:200],
             detail={"result": result}, updated_at=now)
@@ -199,7 +249,8 @@ def _finish(run: _Run, result: dict, record: OutboundRecord) -> Outcome:
         lifecycle.transition(action, S.EXECUTED, result=result, executed_at=now, lease_expires_at=None, error="",
                              reason=result.get("summary", ""), data={"result": result})
         notifications.notify_result(action)
-    run.step("record")
+        run.step("record")
+        _save_log(run, S.EXECUTED)
     return Outcome(S.EXECUTED, result.get("summary", ""))
 
 

@@ -13,6 +13,31 @@ from integrations.channels import EMAIL_MAX_RECIPIENTS, SMS_MAX_CHARS
 
 from .fields import E164, OdooId, OdooModel, SingleLine, Strict, Subject, no_line_breaks
 
+#: Files one email may carry, and their size together (decoded), checked again when it is sent.
+EMAIL_MAX_ATTACHMENTS = 10
+EMAIL_ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+
+
+def pdf_file_name(value: str) -> str:
+    """A name a mail client saves as it is: one line, no folder, a PDF. Names come from Odoo,
+    where anyone who uploads a file chooses them; they are cleaned before they get here."""
+    no_line_breaks(value)
+    if "/" in value or "\\" in value:
+        raise ValueError("must not contain path separators (/ or \\)")
+    if value.startswith(".") or not value.lower().endswith(".pdf") or value != value.strip():
+        raise ValueError("must be a file name ending in .pdf, without leading dots or surrounding spaces")
+    return value
+
+
+class EmailAttachment(Strict):
+    """An Odoo attachment (`ir.attachment`) the email carries: read when it is sent, and sent only
+    if its bytes still have the sha1 `checksum` that was approved."""
+
+    attachment_id: OdooId
+    name: Annotated[str, StringConstraints(min_length=5, max_length=100)]
+    checksum: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+
+    _file_name = field_validator("name")(pdf_file_name)
 
 
 class SendEmailInputs(Strict):
@@ -23,6 +48,9 @@ class SendEmailInputs(Strict):
     partner_id: OdooId | None = None
     related_model: OdooModel | None = None
     related_id: OdooId | None = None
+    attachments: list[EmailAttachment] = Field(
+        default_factory=list, max_length=EMAIL_MAX_ATTACHMENTS,
+        description=f"PDFs from Odoo; at most {EMAIL_ATTACHMENTS_MAX_BYTES // 2**20} MB together when sent")
 
     _subject_single_line = field_validator("subject")(no_line_breaks)
 
@@ -32,6 +60,9 @@ class SendEmailInputs(Strict):
             raise ValueError(f"at most {EMAIL_MAX_RECIPIENTS} recipients in to and cc together")
         if not self.body.strip():
             raise ValueError("body must not be blank")
+        files = [attachment.attachment_id for attachment in self.attachments]
+        if len(files) != len(set(files)):
+            raise ValueError("each attachment may be attached once")
         return self
 
 

@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -171,6 +171,13 @@ class GuardrailPolicy(models.Model):
     timezone = models.CharField(max_length=64, blank=True, help_text="Defaults to the organisation's time zone.")
     email_window_hours = models.PositiveIntegerField(default=4, help_text="Minimum hours between emails to one partner.")
     sms_window_hours = models.PositiveIntegerField(default=6, help_text="Minimum hours between SMS to one partner.")
+    contact_cap_messages = models.PositiveSmallIntegerField(
+        "most messages to one customer", default=3, validators=[MaxValueValidator(100)],
+        help_text="At most this many messages (email and SMS together) reach one customer in the days below, "
+                  "invoice reminders and sales follow-ups alike; more wait. 0 = no limit.")
+    contact_cap_days = models.PositiveSmallIntegerField(
+        "days those messages are counted over", default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="The number of days the messages to one customer are counted over.")
     expiry_hours = models.PositiveIntegerField(default=24, help_text="Pending actions expire after this many hours.")
     send_delay_seconds = models.PositiveIntegerField(
         default=120, validators=[MaxValueValidator(24 * 3600)],

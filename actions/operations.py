@@ -7,6 +7,10 @@ Email and SMS are sent at most once — the executor's outbound record guards th
 leave a note on the related Odoo record.
 """
 
+import base64
+import binascii
+import hashlib
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +25,7 @@ from integrations.odoo.client import OdooClient
 
 from . import types
 from .inputs import (
+    EMAIL_ATTACHMENTS_MAX_BYTES,
     CreateInternalNoteInputs,
     CreateOdooExpenseInputs,
     CreateOdooTaskInputs,
@@ -164,7 +169,7 @@ def _stage_of(odoo: OdooClient, model: str, record_id: int) -> int | None:
 
 def log_odoo_activity(context: Context, inputs: LogOdooActivityInputs) -> Result:
     odoo, ref = context.odoo, context.reference
-    note = f"{escape(inputs.note)}<p><small>{escape(ref)}</small></p>"
+    note = f"{note_html(inputs.note)}<p><small>{escape(ref)}</small></p>"
     activity_id = _find_by_reference(context, "mail.activity", [
         ("res_model", "=", inputs.model), ("res_id", "=", inputs.record_id), ("note", "ilike", ref)])
     if activity_id is None:
@@ -212,9 +217,17 @@ def _post_note(context: Context, model: str, record_id: int, text: str) -> int:
         ("model", "=", model), ("res_id", "=", record_id), ("body", "ilike", ref)])
     if existing:
         return existing
-    # Plain text: Odoo 17+ escapes a string body (HTML would show as tags) and 16 sanitises it,
-    # so text reads right on every version; `body_is_html` does not exist before 17.
-    return odoo.message_post(model, record_id, f"{text.strip()}\n\n{ref}")
+    return odoo.message_post(model, record_id, note_html(f"{text.strip()}\n\n{ref}"), html=True)
+
+
+def note_html(text: str) -> str:
+    """Plain text as the HTML of an Odoo note: every character escaped, a paragraph per block
+    between blank lines, a line break per single newline. Odoo keeps such a body as HTML (the
+    client marks it for 17+, which would escape a plain string and run its lines together), so the
+    note reads as it was written and no part of the text can become markup."""
+    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
+    return "".join("<p>" + "<br>".join(escape(line.strip()) for line in block.strip().split("\n")) + "</p>"
+                   for block in blocks if block.strip())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,18 +250,52 @@ def schedule_follow_up(context: Context, inputs: ScheduleFollowUpInputs) -> Resu
 
 def send_email(context: Context, inputs: SendEmailInputs) -> Result:
     protocol = context.protocol
+    files = _attachments(context.odoo, inputs.attachments) if inputs.attachments else []
     subject, text, html = email_integration.render_email("emails/action_message", {
         "subject": inputs.subject, "body": inputs.body, "company_name": context.organization.name})
     receipt = email_integration.send_email(
         to=list(inputs.to), cc=list(inputs.cc), subject=subject, text_body=text, html_body=html,
         message_id=f"<{context.action_id}@{settings.AIOM_MESSAGE_ID_DOMAIN}>",
-        headers={"X-AIOM-Action": str(context.action_id)}, organization_id=context.organization.pk)
+        headers={"X-AIOM-Action": str(context.action_id)}, organization_id=context.organization.pk,
+        attachments=files)
     result = Result(f"Emailed {', '.join(inputs.to)}: “{inputs.subject}”",
                     external_ids={"email": receipt.provider_id or receipt.message_id})
+    attached = f"\n\nAttached: {', '.join(name for name, _, _ in files)}" if files else ""
     _note_after_send(context, result, inputs.related_model, inputs.related_id,
-                     f"Email sent by AIOM to {', '.join(inputs.to)}: {inputs.subject}\n\n{inputs.body}")
+                     f"Email sent by AIOM to {', '.join(inputs.to)}: {inputs.subject}\n\n{inputs.body}{attached}")
     result.details["action_type"] = protocol.action_type
+    if files:
+        result.details["attachments"] = [{"name": name, "bytes": len(content),
+                                          "sha1": hashlib.sha1(content).hexdigest()} for name, content, _ in files]
     return result
+
+
+def _attachments(odoo: OdooClient, attachments) -> list[tuple[str, bytes, str]]:
+    """The approved PDFs, read from Odoo now: each must still be there, a PDF, with the bytes
+    whose sha1 was approved (Odoo's `checksum` is the sha1 of the raw file), and all of them
+    within the size limit. Anything else refuses the email: nothing is sent."""
+    rows = {row["id"]: row for row in odoo.read("ir.attachment", [a.attachment_id for a in attachments],
+                                                 ["datas", "mimetype"])}
+    files, total = [], 0
+    for attachment in attachments:
+        row = rows.get(attachment.attachment_id)
+        if row is None:
+            raise OperationRefused(f"The PDF “{attachment.name}” is no longer in Odoo; nothing was sent.")
+        try:
+            content = base64.b64decode(row.get("datas") or "", validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            content = b""
+        if hashlib.sha1(content).hexdigest() != attachment.checksum:
+            raise OperationRefused(f"The PDF “{attachment.name}” in Odoo is not the one approved (its content "
+                                   "changed); nothing was sent.")
+        if row.get("mimetype") != "application/pdf" or not content.startswith(b"%PDF-"):
+            raise OperationRefused(f"“{attachment.name}” in Odoo is not a PDF; nothing was sent.")
+        total += len(content)
+        files.append((attachment.name, content, "application/pdf"))
+    if total > EMAIL_ATTACHMENTS_MAX_BYTES:
+        raise OperationRefused(f"The PDFs come to {total / 2**20:.1f} MB, more than the "
+                               f"{EMAIL_ATTACHMENTS_MAX_BYTES // 2**20} MB an email may carry; nothing was sent.")
+    return files
 
 
 def send_sms(context: Context, inputs: SendSmsInputs) -> Result:

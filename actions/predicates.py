@@ -84,7 +84,8 @@ class RevalidationCheck(Strict):
 
 
 class RevalidationPlan(Strict):
-    checks: list[RevalidationCheck] = Field(default_factory=list, max_length=20)
+    #: Room for a follow-up message's two checks per invoice (25 invoices) and its own.
+    checks: list[RevalidationCheck] = Field(default_factory=list, max_length=60)
 
     @field_validator("checks")
     @classmethod

@@ -2,17 +2,17 @@
 checked again. One place, used by the dashboard, the admin and approval emails, so every
 channel shows the same thing."""
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
+from .card_content import CardContent, action_url, card_contents, record_url, rules_draft_diff
 from .inputs import SendEmailInputs
-from .models import Action, Decision
+from .models import Action, Decision, GuardrailPolicy
 from .protocol import ActionProtocol
 
 
@@ -37,7 +37,7 @@ class ContactRow:
 RECORD_NOUNS = {
     "account.move": "invoice", "crm.lead": "deal", "project.task": "task", "res.partner": "customer",
     "project.project": "project", "mail.activity": "activity", "hr.expense": "expense", "hr.employee": "employee",
-    "product.product": "expense category",
+    "product.product": "expense category", "ir.attachment": "attachment",
 }
 #: The records that have a page of their own (everything AIOM proposed and did for them).
 RECORD_PAGE_MODELS = ("account.move", "crm.lead", "project.task", "res.partner", "project.project")
@@ -47,6 +47,7 @@ FIELD_LABELS = {
     "amount_total": "Total", "payment_state": "Payment status", "state": "Status", "date_deadline": "Deadline",
     "user_id": "Salesperson", "partner_id": "Customer", "expected_revenue": "Expected revenue",
     "summary": "Summary", "probability": "Probability", "total_amount_currency": "Amount",
+    "checksum": "Content fingerprint",
 }
 #: Fields that hold money: shown with two decimals and the currency.
 MONEY_FIELDS = frozenset({"amount_residual", "amount_total", "amount_untaxed", "expected_revenue"})
@@ -110,7 +111,7 @@ def record_label(model: str, record_id: int | None, protocol: ActionProtocol | N
     if not record_id:
         return f"New {noun}"
     partner = _metadata_text(protocol, "partner_name")
-    if protocol is not None and model == "res.partner" and partner and record_id == _partner_of(protocol):
+    if protocol is not None and model == "res.partner" and partner and record_id == partner_of(protocol):
         return f"Customer {partner}"
     target = protocol is not None and (model, record_id) == (protocol.affected_records.odoo_model,
                                                              protocol.affected_records.odoo_ids[0])
@@ -119,7 +120,7 @@ def record_label(model: str, record_id: int | None, protocol: ActionProtocol | N
     return f"{label} — {partner}" if target and partner and model != "res.partner" else label
 
 
-def _partner_of(protocol: ActionProtocol) -> int | None:
+def partner_of(protocol: ActionProtocol) -> int | None:
     partner = getattr(protocol.operation.inputs, "partner_id", None)
     if partner is None and protocol.affected_records.odoo_model == "res.partner":
         return protocol.affected_records.odoo_ids[0]
@@ -168,15 +169,30 @@ def approver_notes(protocol: ActionProtocol) -> list[str]:
     return [str(note) for note in notes] if isinstance(notes, list) else []
 
 
-def describe_predicate(predicate, protocol: ActionProtocol | None = None) -> str:
+#: Notes other apps add to the cards of a page as it is drawn ("this address bounced"): each takes
+#: the page's actions and answers {action id: [notes]} in one query. An app registers its own in its
+#: AppConfig.ready(), so this module knows none of them.
+CARD_NOTE_SOURCES: list = []
+
+
+#: The check id of sending hours kept in the customer's own time zone (Odoo's `tz` on the customer).
+CUSTOMER_HOURS = "customer-hours"
+
+
+def describe_predicate(predicate, protocol: ActionProtocol | None = None, *, check_id: str = "") -> str:
     """What is checked again before the action runs, in words."""
     kind = predicate.type
     if kind == "quiet_hours_ok":
         days = "every day" if predicate.weekends else "Monday to Friday"
-        return f"Sent only between {predicate.start:%H:%M} and {predicate.end:%H:%M} {predicate.timezone}, {days}"
+        hours = f"between {predicate.start:%H:%M} and {predicate.end:%H:%M}"
+        if check_id == CUSTOMER_HOURS:
+            return f"Sent only {hours} in the customer's time zone, {predicate.timezone}, {days}"
+        return f"Sent only {hours} {predicate.timezone}, {days}"
     if kind == "no_duplicate_action_in_window":
         channel = "an email" if predicate.channel == "email" else "an SMS"
         return f"Nobody sent this customer {channel} in the last {predicate.hours} h"
+    if predicate.model == "ir.attachment" and getattr(predicate, "field", "") == "checksum":
+        return f"The PDF {_attachment_name(protocol, predicate.id)} in Odoo is still the one approved"
     label = record_label(predicate.model, predicate.id, protocol)
     if kind == "odoo_record_exists":
         return f"{label} still exists in Odoo"
@@ -187,16 +203,56 @@ def describe_predicate(predicate, protocol: ActionProtocol | None = None) -> str
             f"{words[0] if len(words) == 1 else 'one of ' + ', '.join(words)}")
 
 
+def _attachment_name(protocol: ActionProtocol | None, attachment_id: int) -> str:
+    files = getattr(protocol.operation.inputs, "attachments", []) if protocol is not None else []
+    return next((f"“{file.name}”" for file in files if file.attachment_id == attachment_id), f"#{attachment_id}")
+
+
+def attachments(protocol: ActionProtocol) -> list[str]:
+    """What an email carries (each PDF's name and size), then what it leaves out and why, as
+    written when it was proposed ("Invoice INV/7: no PDF in Odoo: not attached; …")."""
+    files = getattr(protocol.operation.inputs, "attachments", None) or []
+    sizes = protocol.metadata.get("attachment_bytes")
+    sizes = sizes if isinstance(sizes, list) and len(sizes) == len(files) else [None] * len(files)
+    left_out = protocol.metadata.get("attachments_left_out")
+    return ([f"{file.name} ({file_size(size)})" for file, size in zip(files, sizes)]
+            + ([str(line) for line in left_out] if isinstance(left_out, list) else []))
+
+
+def file_size(size) -> str:
+    """"612 bytes", "48 KB", "1.4 MB"; "size not known" when nothing says."""
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        return "size not known"
+    if size < 1024:
+        return f"{size} byte{'s' if size != 1 else ''}"
+    return f"{size / 1024:.0f} KB" if size < 2**20 else f"{size / 2**20:.1f} MB"
+
+
 #: What happens when a check fails, by its severity; the time of day only makes it wait.
 ON_FAIL = {"block": "the action stops", "require_reapproval": "you are asked again"}
 WAITS = "it waits for the sending hours"
 
 
-def checks(protocol: ActionProtocol) -> list[tuple[str, str]]:
-    """(description, what happens if it fails)."""
-    return [(describe_predicate(check.predicate, protocol),
-             WAITS if check.predicate.type == "quiet_hours_ok" else ON_FAIL[check.severity_on_fail.value])
-            for check in protocol.revalidation_plan.checks]
+def checks(protocol: ActionProtocol, policy=None) -> list[tuple[str, str]]:
+    """(description, what happens if it fails); with the organisation's policy, a message also
+    names the contact budget the executor keeps when it sends (a guardrail, not a predicate)."""
+    listed = [(describe_predicate(check.predicate, protocol, check_id=check.check_id),
+               WAITS if check.predicate.type == "quiet_hours_ok" else ON_FAIL[check.severity_on_fail.value])
+              for check in protocol.revalidation_plan.checks]
+    return listed + ([contact_budget_check(policy)] if policy is not None and _budgeted(protocol, policy) else [])
+
+
+def _budgeted(protocol: ActionProtocol, policy) -> bool:
+    return bool(protocol.is_external and policy.contact_cap_messages and partner_of(protocol))
+
+
+def contact_budget_check(policy) -> tuple[str, str]:
+    """The guardrails' contact budget as a check on the card."""
+    count = policy.contact_cap_messages
+    on_fail = ("the action is refused" if policy.on_rate_limit == "deny"
+               else "it waits until the customer may be written to again, or stops if that is after it expires")
+    return (f"At most {count} message{'s' if count != 1 else ''} (email and SMS together) to this customer in "
+            f"{policy.contact_cap_days} days, invoice reminders and sales messages alike", on_fail)
 
 
 def expires_in(expires_at: datetime, now: datetime | None = None) -> str:
@@ -211,36 +267,84 @@ class ActionCard:
     """One action, ready for a template."""
 
     action: Action
-    protocol: ActionProtocol
+    #: The revision's protocol when the caller has it parsed already; read on demand otherwise.
+    given_protocol: ActionProtocol | None = None
+    #: Other apps' notes for the approver, read when the page was drawn (`CARD_NOTE_SOURCES`).
+    notes: tuple = ()
+    given_content: CardContent | None = None
 
     @classmethod
     def of(cls, action: Action) -> "ActionCard":
-        return cls(action, action.parsed)
+        return cls.page([action])[0]
+
+    @classmethod
+    def page(cls, actions) -> list["ActionCard"]:
+        """The cards of a page of actions, each source of notes asked once for the whole page and
+        the revisions' content read from the cache at once."""
+        actions = list(actions)
+        notes: dict = {}
+        for source in CARD_NOTE_SOURCES:
+            for pk, found in source(actions).items():
+                notes.setdefault(pk, []).extend(found)
+        contents = card_contents(actions, card_content_of)
+        return [cls(action, notes=tuple(notes.get(action.pk, ())), given_content=contents[action.pk])
+                for action in actions]
+
+    @cached_property
+    def protocol(self) -> ActionProtocol:
+        return self.given_protocol if self.given_protocol is not None else self.action.parsed
+
+    @cached_property
+    def content(self) -> CardContent:
+        if self.given_content is not None:
+            return self.given_content
+        return card_content_of(self.protocol)
 
     def changes(self):
-        return changes(self.protocol)
+        return self.content.changes
 
     def contacts(self):
-        return contacts(self.protocol)
+        return self.content.contacts
 
     def recipient_domains(self):
-        return recipient_domains(self.protocol)
+        return self.content.recipient_domains
 
     def content_flags(self):
-        return content_flags(self.protocol)
+        return self.content.content_flags
 
     def approver_notes(self):
-        return approver_notes(self.protocol)
+        return [*self.content.approver_notes, *self.notes]
+
+    def attachments(self):
+        return self.content.attachments
 
     def checks(self):
-        return checks(self.protocol)
+        """The revision's checks, then the contact budget as the organisation's guardrails say now."""
+        policy = self.policy if self.content.budgeted else None
+        budget = [contact_budget_check(policy)] if policy is not None and policy.contact_cap_messages else []
+        return [*self.content.checks, *budget]
+
+    @cached_property
+    def policy(self):
+        """The organisation's guardrails (for the checks they add to a message): a queue selects
+        them with the organisation, so a page of cards costs no query per card."""
+        try:
+            return self.action.organization.guardrail_policy
+        except GuardrailPolicy.DoesNotExist:
+            return None
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """The card's links and form targets."""
+        return {name: action_url(f"dashboard:{name}", self.action.pk)
+                for name in ("action", "approve", "reject", "edit", "undo")}
 
     def record_links(self) -> list[tuple[str, str]]:
         """(url, words) of the record pages this action belongs on: its target, and its customer."""
         records = [(self.action.target_model, self.action.target_id)]
         if self.action.partner_id and self.action.target_model != "res.partner":
             records.append(("res.partner", self.action.partner_id))
-        return [(reverse("dashboard:record", args=[model, record_id]), f"Everything about this {record_noun(model)}")
+        return [(record_url(model, record_id), f"Everything about this {record_noun(model)}")
                 for model, record_id in records if model in RECORD_PAGE_MODELS]
 
     def expires_in(self):
@@ -260,17 +364,28 @@ class ActionCard:
         return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
     def written_by_claude(self) -> bool:
-        return self.protocol.metadata.get("written_by") == "claude"
+        return self.content.written_by_claude
 
     def rules_draft_diff(self) -> list[tuple[str, str]]:
         """(mark, line) from the rules' draft to the message as it stands: "-" only in the rules'
         draft, "+" only in this message, " " in both. Empty when the rules wrote it."""
-        rules_text = self.protocol.metadata.get("rules_body")
-        body = getattr(self.protocol.operation.inputs, "body", None)
-        if not self.written_by_claude() or not isinstance(rules_text, str) or body is None:
-            return []
-        return [(line[0], line[2:]) for line in difflib.ndiff(rules_text.splitlines(), body.splitlines())
-                if not line.startswith("?")]
+        return list(self.content.rules_draft_diff)
 
     def edit_warnings(self) -> list[str]:
-        return [str(warning) for warning in self.protocol.metadata.get("edit_warnings") or []]
+        return list(self.content.edit_warnings)
+
+
+def card_content_of(protocol) -> CardContent:
+    """What a card shows that depends only on the revision (cached by `card_content`)."""
+    requested_by = protocol.metadata.get("requested_by")
+    by_claude = protocol.metadata.get("written_by") == "claude"
+    return CardContent(
+        requested_by=str(requested_by) if requested_by else "", expected_effect=protocol.expected_effect,
+        reasoning=protocol.reasoning, changes=tuple(changes(protocol)),
+        contacts=tuple(contacts(protocol)), attachments=tuple(attachments(protocol)),
+        recipient_domains=tuple(recipient_domains(protocol)),
+        approver_notes=tuple(approver_notes(protocol)), content_flags=tuple(content_flags(protocol)),
+        written_by_claude=by_claude, rules_draft_diff=tuple(rules_draft_diff(protocol) if by_claude else ()),
+        edit_warnings=tuple(str(warning) for warning in protocol.metadata.get("edit_warnings") or []),
+        checks=tuple(checks(protocol)),
+        budgeted=bool(protocol.is_external and partner_of(protocol)))

@@ -63,7 +63,8 @@ def matching_action_ids(*, organization, q: str) -> QuerySet:
 def actions_pending(*, organization, **filters) -> QuerySet:
     """The approval queue: most urgent (soonest to expire) first."""
     queryset = Action.objects.filter(organization=organization, status=ActionStatus.PENDING_APPROVAL)
-    return _filtered(queryset, organization=organization, **filters).select_related("organization") \
+    return _filtered(queryset, organization=organization, **filters) \
+        .select_related("organization", "organization__guardrail_policy") \
         .prefetch_related("approvals__user").order_by("expires_at", "created_at")
 
 

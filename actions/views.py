@@ -38,7 +38,7 @@ def approvals(request):
     queue = selectors.actions_pending(organization=membership.organization, **form.filters())
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dashboard/approvals.html", {
-        "form": form, "page": page, "cards": [ActionCard.of(action) for action in page],
+        "form": form, "page": page, "cards": ActionCard.page(page),
         "can_decide": membership.can_approve, "selectable": membership.can_approve,
     })
 

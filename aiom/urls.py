@@ -90,6 +90,7 @@ urlpatterns = [
     path("api/assistant/propose/", assistant_api.Propose.as_view(), name="api-assistant-propose"),
     path("api/assistant/suggest/", assistant_api.Suggest.as_view(), name="api-assistant-suggest"),
     *followup_urls.api_urls,
+    *followup_urls.webhook_urls,
     path("healthz", views.healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="dashboard:overview", permanent=False)),
 ]

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from actions import types
 from actions.fields import Source
 from actions.models import GuardrailPolicy
+from actions.presentation import CUSTOMER_HOURS
 from actions.protocol import build_idempotency_key, parse_protocol
 from actions.types import ActionType
 from aiom.text import one_line
@@ -23,6 +24,7 @@ from integrations.channels import SMS_MAX_CHARS
 
 from . import rules
 from .contacts import e164_phone, email_addresses
+from .financial import partner_zone
 from .models import FindingKind, Severity
 from .odoo_text import neutral_name
 
@@ -129,21 +131,27 @@ def _impact(finding) -> dict:
 
 
 def _outreach_checks(finding, channel: str, policy: GuardrailPolicy) -> list[dict]:
-    return outreach_checks(finding.partner_id, channel, policy)
+    return outreach_checks(finding.partner_id, channel, policy, timezone=finding.facts.get("partner_tz"))
 
 
-def outreach_checks(partner_id: int | None, channel: str, policy: GuardrailPolicy) -> list[dict]:
-    """No other message to the partner on this channel within the policy's window, and business
-    hours in the organisation's zone: checked again when the message is about to go."""
+def outreach_checks(partner_id: int | None, channel: str, policy: GuardrailPolicy, *,
+                    timezone: str | None = None) -> list[dict]:
+    """No other message to the partner on this channel within the policy's window, and the
+    policy's sending hours in the customer's time zone (`timezone`, Odoo's `tz`, when it is a
+    real zone other than the organisation's) or else the organisation's: checked again when the
+    message is about to go."""
     checks = []
     if partner_id:
         hours = policy.email_window_hours if channel == "email" else policy.sms_window_hours
         checks.append({"check_id": "no-recent-contact", "predicate": {
             "type": "no_duplicate_action_in_window", "partner_id": partner_id, "channel": channel,
             "hours": max(1, hours)}})
-    checks.append({"check_id": "business-hours", "predicate": {
-        "type": "quiet_hours_ok", "timezone": policy.zone, "start": policy.business_hours_start.isoformat(),
-        "end": policy.business_hours_end.isoformat(), "weekends": not policy.weekends_off}})
+    zone = partner_zone(timezone)
+    customers = bool(zone) and zone != policy.zone
+    checks.append({"check_id": CUSTOMER_HOURS if customers else "business-hours", "predicate": {
+        "type": "quiet_hours_ok", "timezone": zone if customers else policy.zone,
+        "start": policy.business_hours_start.isoformat(), "end": policy.business_hours_end.isoformat(),
+        "weekends": not policy.weekends_off}})
     return checks
 
 

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from actions.content import neutralise
+from aiom.timezones import known_timezones
 
 from .base import PAGE_SIZE, AnalyzerResult, FindingData, many2one_id, many2one_name, money, odoo_date, read_by_ids
 from .contacts import recipients_of
@@ -25,9 +26,15 @@ TOP_DEBTORS = 5
 
 INVOICE_FIELDS = ["name", "partner_id", "invoice_date", "invoice_date_due", "amount_total", "amount_residual",
                   "currency_id", "invoice_user_id", "payment_state"]
-PARTNER_FIELDS = ["name", "email", "phone"]
+PARTNER_FIELDS = ["name", "email", "phone", "tz"]
 OPEN_PAYMENT_STATES = ["not_paid", "partial"]
 PAID_PAYMENT_STATES = ["paid", "in_payment"]
+
+
+def partner_zone(value) -> str:
+    """The customer's time zone as Odoo holds it (`tz`), when it is a real IANA name; "" for
+    anything else (empty, unknown, or text typed where a zone belongs): the organisation's applies."""
+    return value if isinstance(value, str) and len(value) <= 64 and value in known_timezones() else ""
 
 
 def bucket_for(days_overdue: int) -> str:
@@ -170,7 +177,7 @@ def _overdue_finding(invoice: dict, partner: dict | None) -> FindingData:
     partner = partner or {}
     email = partner.get("email") or ""
     facts = {**invoice, "partner_email": email, "partner_email_problem": recipients_of(email)[1] or "",
-             "partner_phone": partner.get("phone") or "",
+             "partner_phone": partner.get("phone") or "", "partner_tz": partner_zone(partner.get("tz")),
              "partner_name": partner.get("name") or invoice["partner_name"]}
     shown_name(facts, facts["partner_name"], field="partner name", model="res.partner",
                record_id=invoice["partner_id"], fallback=f"customer #{invoice['partner_id']}")

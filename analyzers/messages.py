@@ -156,7 +156,9 @@ def _facts_context(facts: dict) -> dict:
                     for invoice in facts["invoices"]]
         total = {"residual": sum(invoice["residual"] for invoice in facts["invoices"]),
                  "currency": facts["invoices"][0]["currency"] if facts["invoices"] else ""}
-        context |= {"invoices": invoices, "total_due": amount_due(total)}
+        # A level may leave the lines out: then the message states the count and the total only.
+        context |= {"invoices": invoices, "total_due": amount_due(total),
+                    "list_invoices": facts.get("list_invoices", True) is not False}
     if "topic" in facts:  # a message someone asked for: its subject, as they typed it
         context["topic"] = one_line(facts["topic"], TOPIC_LIMIT)
     if "lead_id" in facts:

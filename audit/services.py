@@ -2,12 +2,16 @@
 
 `append_event` is the only writer. It runs inside the caller's transaction (so an event
 exists exactly when the change it records does) and serialises appenders per organisation
-on the chain head row, so concurrent writers never fork the chain.
+on the chain head row, so concurrent writers never fork the chain. Inside `batched_appends`
+the events wait and are chained at the end of the transaction, so that lock is held only
+from then until commit.
 """
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .hashing import event_hash, normalize_data
@@ -32,23 +36,74 @@ AI = Actor("ai_coo", ActorType.AI)
 
 def append_event(organization, *, event_type: str, actor: Actor = SYSTEM, action_id=None,
                  data: dict | None = None) -> ActionEvent:
+    fields = {
+        "organization_id": organization.pk,
+        "action_id": action_id,
+        "event_type": str(event_type),
+        "actor": actor.label,
+        "actor_type": str(actor.type),
+        "data": normalize_data(data),
+        "created_at": timezone.now(),
+    }
+    batches = getattr(_local, "batches", None)
+    if batches:  # written by `batched_appends` just before its transaction commits
+        event = ActionEvent(**fields)
+        marker = _Marker()
+        transaction.on_commit(marker)  # dropped by Django if an inner savepoint rolls back
+        batches[-1].append((organization, event, marker))
+        return event
+    event = ActionEvent(**fields)
     with transaction.atomic():
+        _write(organization, [event])
+    return event
+
+
+class _Marker:
+    def __call__(self) -> None:
+        """Nothing to do after commit: only its presence in the commit hooks matters."""
+
+
+_local = threading.local()
+
+
+@contextmanager
+def batched_appends():
+    """A transaction whose audit events are chained together at its very end. The chain head
+    serialises every writer of an organisation until commit; taking it last, for one insert,
+    keeps that wait to the commit itself instead of the whole transaction. An event queued in a
+    savepoint that rolled back is left out, so an event still exists exactly when its change does."""
+    batches = _local.__dict__.setdefault("batches", [])
+    with transaction.atomic():
+        batches.append([])
+        try:
+            yield
+        finally:
+            pending = batches.pop()
+        hooks = {id(hook) for _, hook, _ in connection.run_on_commit}
+        chains: dict[int, tuple] = {}
+        for organization, event, marker in pending:
+            if id(marker) in hooks:
+                chains.setdefault(organization.pk, (organization, []))[1].append(event)
+        for organization, events in chains.values():
+            _write(organization, events)
+
+
+def _write(organization, events: list[ActionEvent]) -> None:
+    """Chain `events` after the organisation's head, holding the head row until commit."""
+    head = ChainHead.objects.select_for_update().filter(organization=organization).first()
+    if head is None:
         ChainHead.objects.bulk_create([ChainHead(organization=organization)], ignore_conflicts=True)
         head = ChainHead.objects.select_for_update().get(organization=organization)
-        fields = {
-            "organization_id": organization.pk,
-            "seq": head.seq + 1,
-            "action_id": action_id,
-            "event_type": str(event_type),
-            "actor": actor.label,
-            "actor_type": str(actor.type),
-            "data": normalize_data(data),
-            "created_at": timezone.now(),
-            "prev_hash": head.hash,
-        }
-        event = ActionEvent.objects.create(**fields, hash=event_hash(**fields))
-        ChainHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash, updated_at=event.created_at)
-    return event
+    seq, previous, now = head.seq, head.hash, timezone.now()
+    for event in events:  # stamped under the lock: the chain's order is also the order in time
+        seq += 1
+        event.seq, event.prev_hash, event.created_at = seq, previous, now
+        event.hash = previous = event_hash(
+            organization_id=event.organization_id, seq=event.seq, action_id=event.action_id,
+            event_type=event.event_type, actor=event.actor, actor_type=event.actor_type, data=event.data,
+            created_at=event.created_at, prev_hash=event.prev_hash)
+    ActionEvent.objects.bulk_create(events)
+    ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous, updated_at=events[-1].created_at)
 
 
 @dataclass(frozen=True)

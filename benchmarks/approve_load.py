@@ -8,8 +8,10 @@ actions, and serves AIOM with gunicorn (DEBUG off, the production settings). The
 logged-in approvers, each in its own thread, alternate for ``--seconds``: read the approval
 queue, approve the next action. In the same run the same clients hit a trivial Django view
 (``/healthz``: one ``SELECT 1``) for as long. Prints requests/s, p50/p99 latency and errors
-for both, and their ratio. Approvals enqueue executions on the broker; no worker runs, and the
-queue is purged at the end. The scratch database is dropped unless ``--keep-db``.
+for both, and their ratio; before the load, one client's median time for the queue page (20
+cards shown) over 30 requests in a row, beside the trivial view's. Approvals enqueue
+executions on the broker; no worker runs, and the queue is purged at the end. The scratch
+database is dropped unless ``--keep-db``.
 """
 
 import argparse
@@ -28,6 +30,7 @@ import requests
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
+from report import bench  # noqa: E402
 from scratch import drop_database, recreate_database  # noqa: E402
 
 SCRATCH_DB = "aiom_load"
@@ -58,14 +61,15 @@ def prepare(clients: int, actions_per_client: int) -> list[tuple[str, list[str]]
     return shares
 
 
-def start_gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, env: dict, timeout: float = 120) -> subprocess.Popen:
+    """gunicorn serving AIOM on `port`, once /healthz answers (a busy machine boots it slowly)."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "aiom.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--access-logfile", "/dev/null", "--log-level", "warning"],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                 return process
@@ -97,13 +101,14 @@ class Tally:
             self.latencies.append(time.perf_counter() - started)
             self.errors += not ok
 
-    def report(self, label: str, seconds: float) -> float:
+    def report(self, label: str, seconds: float) -> tuple[float, float]:
+        """Print the figures; returns (requests per second, p99 in ms)."""
         rate = len(self.latencies) / seconds
         ordered = sorted(self.latencies) or [0.0]
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
         print(f"{label:<26} {rate:8.1f} req/s  p50 {statistics.median(ordered) * 1000:6.1f} ms  "
               f"p99 {p99 * 1000:6.1f} ms  errors {self.errors} of {len(self.latencies)}")
-        return rate
+        return rate, p99 * 1000
 
 
 def approver_loop(base: str, session: requests.Session, action_ids: list[str], until: float, tally: Tally) -> None:
@@ -131,6 +136,18 @@ def trivial_loop(base: str, session: requests.Session, until: float, tally: Tall
         tally.record(started, session.get(f"{base}/healthz", timeout=30).status_code == 200)
 
 
+def sequential_median(session: requests.Session, url: str, times: int = 30) -> float:
+    """Median milliseconds of `times` requests one after another (one client, no contention)."""
+    session.get(url, timeout=30)  # the worker's first request warms its caches
+    latencies = []
+    for _ in range(times):
+        started = time.perf_counter()
+        if session.get(url, timeout=30).status_code != 200:
+            sys.exit(f"{url} did not answer 200")
+        latencies.append(time.perf_counter() - started)
+    return statistics.median(latencies) * 1000
+
+
 def run_clients(target, sessions: list, seconds: float, *args_per_client) -> tuple[Tally, float]:
     tally = Tally()
     until = time.perf_counter() + seconds
@@ -145,11 +162,11 @@ def run_clients(target, sessions: list, seconds: float, *args_per_client) -> tup
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--gunicorn-workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8765)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=20, help="concurrent approvers (threads); default 20")
+    parser.add_argument("--seconds", type=float, default=30, help="how long each of the two loads lasts; default 30")
+    parser.add_argument("--gunicorn-workers", type=int, default=4, help="gunicorn worker processes; default 4")
+    parser.add_argument("--port", type=int, default=8765, help="where gunicorn listens; default 8765")
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {SCRATCH_DB} database afterwards")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
@@ -185,12 +202,21 @@ def main():
         def trivial(session, until, tally):
             trivial_loop(base, session, until, tally)
 
+        one_page = sequential_median(sessions[0], f"{base}/dashboard/approvals/")
+        one_bare = sequential_median(sessions[0], f"{base}/healthz")
+        print(f"one client, approvals page with 20 cards: median {one_page:.1f} ms of 30 sequential requests "
+              f"(trivial view {one_bare:.1f} ms)")
         print(f"{args.clients} clients for {args.seconds:g} s each, gunicorn with {args.gunicorn_workers} workers:")
         tally, elapsed = run_clients(approver, sessions, args.seconds, [ids for _, ids in shares])
-        console = tally.report("approvals (read + approve)", elapsed)
+        console, console_p99 = tally.report("approvals (read + approve)", elapsed)
         tally, elapsed = run_clients(trivial, sessions, args.seconds)
-        bare = tally.report("trivial view (/healthz)", elapsed)
+        bare, bare_p99 = tally.report("trivial view (/healthz)", elapsed)
         print(f"ratio approvals / trivial = {console / bare:.2f}")
+        against = f"the trivial view, same {args.clients} clients"
+        bench("approval console (read queue + approve)", console, unit="req/s", baseline=bare, against=against)
+        bench("approval console p99 latency", console_p99, unit="ms", baseline=bare_p99, against=against)
+        bench("approvals page, one client, 20 cards (median of 30)", one_page, unit="ms", baseline=one_bare,
+              against="the trivial view, one client")
         app.control.purge()
     finally:
         if server is not None:

@@ -14,13 +14,14 @@ from actions import services as action_services
 from actions.fields import Source
 from actions.protocol import parse_protocol
 from actions.types import ActionType
+from aiom.text import one_line
 from analyzers import rules, sales
 from analyzers.models import Finding
 from analyzers.odoo_text import neutral_name
 from analyzers.recommender import Context as RecommenderContext
 from analyzers.recommender import protocol_for
 
-from . import planning
+from . import budget, planning, timing
 from .steps import event, level_open, morning, withdraw_pending
 from .models import EventKind, FollowUp, FollowUpStatus, LevelChannel, SequenceKind
 
@@ -40,6 +41,7 @@ def tick(ctx, sequences, report) -> None:
             _end(ctx, follow_up, report)
     if not sequence.active:
         return
+    zones = budget.Zones(ctx.odoo, [data.partner_id for data in stalled.values()])
     for lead_id, data in sorted(stalled.items()):
         follow_up = open_ones.get(lead_id)
         if follow_up is None:
@@ -50,7 +52,7 @@ def tick(ctx, sequences, report) -> None:
             event(follow_up, EventKind.STARTED, f"Started on “{sequence.name}”: {data.title}", ctx.now)
             report.started.append(follow_up.pk)
         if follow_up.status == FollowUpStatus.ACTIVE:
-            _advance(ctx, follow_up, data, report)
+            _advance(ctx, follow_up, data, report, zones)
 
 
 def _end(ctx, follow_up: FollowUp, report) -> None:
@@ -75,16 +77,22 @@ def _end(ctx, follow_up: FollowUp, report) -> None:
     report.completed.append(follow_up.pk)
 
 
-def _advance(ctx, follow_up: FollowUp, data, report) -> None:
+def _advance(ctx, follow_up: FollowUp, data, report, zones=None) -> None:
     levels = list(follow_up.sequence.levels.all())
     started = follow_up.started_at.astimezone(ctx.now.tzinfo).date()
     while follow_up.level < len(levels):
+        timing.decide(ctx, follow_up, levels, anchor=started, invoices=[])
         due = planning.due_date(levels, follow_up.level, anchor=started, sent=follow_up.sent,
-                                weekdays_only=follow_up.sequence.weekdays_only)
+                                weekdays_only=follow_up.sequence.weekdays_only,
+                                offsets=timing.offsets(follow_up, levels))
         follow_up.next_due_at = morning(due, ctx) if due else None
         if due is None or due > ctx.today or level_open(follow_up):
             break
         level = levels[follow_up.level]
+        if level.channel == LevelChannel.EMAIL and budget.wait_for_budget(ctx, follow_up, follow_up.partner_id):
+            break  # one contact budget with the invoice reminders
+        if zones is not None:  # sending hours in the customer's own time zone
+            data.facts.setdefault("partner_tz", zones.get(data.partner_id))
         document = _document(ctx, follow_up, level, data)
         if document is None:
             event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: the customer cannot be reached that way.",
@@ -135,6 +143,9 @@ def _document(ctx, follow_up: FollowUp, level, data) -> dict | None:
     key = f"followup:{ctx.organization.slug}:crm.lead:{follow_up.target_id}:{level.position}:{follow_up.pk}"
     metadata = {**built["metadata"], "follow_up_id": follow_up.pk, "level": level.position, "level_name": level.name,
                 **_overdue_note(ctx, data.partner_id)}
-    return parse_protocol({**built, "created_by": "system", "source": Source.FOLLOW_UP.value, "idempotency_key": key,
+    chosen = timing.applied(follow_up, level)
+    reasoning = built["reasoning"] + (f" It comes {timing.moved_words(level, chosen, 'deals')}" if chosen else "")
+    return parse_protocol({**built, "reasoning": one_line(reasoning, 1000), "created_by": "system",
+                           "source": Source.FOLLOW_UP.value, "idempotency_key": key,
                            "analysis_id": None, "finding_id": None, "metadata": metadata,
                            "title": f"{level.name}: {finding.title}"[:255]}).model_dump(mode="json")

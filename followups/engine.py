@@ -26,7 +26,7 @@ from actions.models import Action
 from analyzers.odoo_text import neutral_name
 from analyzers.operations import staff_project
 
-from . import deals, outcomes, planning, proposals, reading
+from . import budget, deals, delivery, outcomes, planning, proposals, reading, timing
 from .defaults import ensure_defaults
 from .models import EventKind, FollowUp, FollowUpStatus, Hold, PartnerOverride, Sequence, SequenceKind
 from .steps import event, level_open, morning, withdraw_pending
@@ -34,6 +34,11 @@ from .steps import event, level_open, morning, withdraw_pending
 logger = logging.getLogger(__name__)
 #: Why the engine itself paused a follow-up: it resumes by itself once something is chased again.
 ON_HOLD = "On hold: the customer or every invoice it chased is paused, disputed or below the tolerance."
+
+
+#: One message lists (and checks again before it goes) at most this many invoices, the oldest
+#: first; the others are chased once those are settled.
+MAX_INVOICES_PER_MESSAGE = 25
 
 
 @dataclass
@@ -44,6 +49,9 @@ class Context:
     now: datetime
     today: date
     staff_project: dict | None = None
+    #: An anthropic client to use instead of the one the settings describe (followups/timing.py).
+    model_client: object | None = None
+    timing_asked: int = 0
 
 
 @dataclass
@@ -59,13 +67,13 @@ class TickReport:
         return {name: getattr(self, name) for name in ("started", "proposed", "completed", "paused", "resumed", "skipped")}
 
 
-def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
+def tick(organization, odoo, *, now: datetime | None = None, model_client=None) -> TickReport:
     """One pass over the organisation's customers with open invoices, then its stalled deals."""
     now = now or timezone.now()
     policy = guardrails.policy_for(organization)
     today = now.astimezone(ZoneInfo(policy.zone)).date()
     sequences = ensure_defaults(organization)
-    ctx = Context(organization, policy, odoo, now, today, staff_project(odoo))
+    ctx = Context(organization, policy, odoo, now, today, staff_project(odoo), model_client)
     report = TickReport()
     default = sequences[SequenceKind.INVOICES]
     overrides = {o.partner_id: o for o in PartnerOverride.objects.filter(organization=organization).select_related("sequence")}
@@ -80,7 +88,8 @@ def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
         sequence = override.sequence if override is not None else default
         tolerance = override.tolerance if override is not None and override.tolerance is not None else sequence.tolerance
         customer.invoices = [invoice for invoice in customer.invoices
-                             if invoice["id"] not in held_invoices and Decimal(str(invoice["residual"])) > tolerance]
+                             if invoice["id"] not in held_invoices and Decimal(str(invoice["residual"])) > tolerance
+                             ][:MAX_INVOICES_PER_MESSAGE]
         if customer.invoices and partner_id not in held_partners and sequence.active:
             chased[partner_id] = (customer, sequence)
     open_follow_ups = {f.target_id: f for f in FollowUp.objects.filter(
@@ -90,11 +99,15 @@ def tick(organization, odoo, *, now: datetime | None = None) -> TickReport:
         if partner_id not in chased:
             _complete(follow_up, ctx, partner_id in customers, held_partners, report)
     stopped = _stopped_invoice_sets(organization)
+    talks = budget.negotiations(ctx, [p for p, (_, sequence) in chased.items() if sequence.hold_during_negotiation])
     for partner_id, (customer, sequence) in sorted(chased.items()):
         follow_up = open_follow_ups.get(partner_id)
         if follow_up is None and {i["id"] for i in customer.invoices} <= stopped.get(partner_id, set()):
             continue  # a person stopped chasing these invoices; new ones start a new follow-up
         follow_up = follow_up or _start(ctx, customer, sequence, report)
+        if budget.hold_for_negotiation(ctx, follow_up, customer, talks.get(partner_id), report,
+                                       held_by_engine=follow_up.reason == ON_HOLD):
+            continue
         _advance(ctx, follow_up, customer, report)
     deals.tick(ctx, sequences, report)
     outcomes.record(ctx)
@@ -156,8 +169,9 @@ def _complete(follow_up: FollowUp, ctx: Context, still_open: bool, held_partners
 def _thank(ctx: Context, follow_up: FollowUp, report: TickReport) -> None:
     """The sequence thanks customers who paid after a level went out (if their invoices are paid,
     not credited or cancelled: the email's checks say so)."""
-    partners = ctx.odoo.read("res.partner", [follow_up.target_id], ["name", "email"])
+    partners = ctx.odoo.read("res.partner", [follow_up.target_id], ["name", "email", "tz"])
     try:
+        delivery.ensure_deliverable(ctx.organization, "email", (partners[0] if partners else {}).get("email"))
         document = proposals.thank_you(ctx, follow_up, partners[0] if partners else {})
     except proposals.CannotReach as error:
         event(follow_up, EventKind.SKIPPED, f"No thank-you email: {error}.", ctx.now)
@@ -173,16 +187,21 @@ def _advance(ctx: Context, follow_up: FollowUp, customer, report: TickReport) ->
     if follow_up.status == FollowUpStatus.PAUSED and not _resume_if_due(ctx, follow_up, customer, report):
         follow_up.save(update_fields=["invoices", "updated_at"])
         return
-    if _replied(ctx, follow_up, customer, report) or _promised(ctx, follow_up, customer, report):
+    if (delivery.bounced_in_chatter(ctx, follow_up, customer) or _replied(ctx, follow_up, customer, report)
+            or _promised(ctx, follow_up, customer, report)):
         return
     levels = list(follow_up.sequence.levels.all())
     while follow_up.level < len(levels):
+        timing.decide(ctx, follow_up, levels, anchor=customer.anchor, invoices=customer.invoices)
         due = planning.due_date(levels, follow_up.level, anchor=customer.anchor, sent=follow_up.sent,
-                                weekdays_only=follow_up.sequence.weekdays_only)
+                                weekdays_only=follow_up.sequence.weekdays_only,
+                                offsets=timing.offsets(follow_up, levels))
         follow_up.next_due_at = morning(due, ctx) if due else None
         if due is None or due > ctx.today or level_open(follow_up):
             break
         level = levels[follow_up.level]
+        if level.channel in budget.MESSAGE_LEVELS and budget.wait_for_budget(ctx, follow_up, customer.partner_id):
+            break
         _propose_level(ctx, follow_up, level, customer, report)
     if follow_up.level >= len(levels):
         follow_up.next_due_at = None
@@ -197,6 +216,8 @@ def _propose_level(ctx: Context, follow_up: FollowUp, level, customer, report: T
     key = proposals.send_key(ctx.organization, follow_up, level, customer.invoices)
     existing = Action.objects.filter(organization=ctx.organization, idempotency_key=key).first()
     try:
+        if existing is None:  # no email level to an address that bounced, complained or unsubscribed
+            delivery.ensure_deliverable(ctx.organization, level.channel, customer.email)
         document = None if existing else proposals.invoice_level(ctx, follow_up, level, customer)
     except proposals.CannotReach as error:
         event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: {error}.", ctx.now, level=level.position)
@@ -213,12 +234,13 @@ def _propose_level(ctx: Context, follow_up: FollowUp, level, customer, report: T
 
 
 def _resume_if_due(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -> bool:
-    held_by_engine = follow_up.reason == ON_HOLD
+    negotiated = budget.held_for_negotiation(follow_up)  # the negotiation is over, or the sequence stopped holding
+    held_by_engine = follow_up.reason == ON_HOLD or negotiated
     if not held_by_engine and (follow_up.paused_until is None or follow_up.paused_until > ctx.now):
         return False
     follow_up.status, follow_up.paused_until, follow_up.reason = FollowUpStatus.ACTIVE, None, ""
-    event(follow_up, EventKind.RESUMED, "Resumed: something is chased again." if held_by_engine
-           else "Resumed: the pause is over.", ctx.now)
+    event(follow_up, EventKind.RESUMED, budget.RESUMED if negotiated else "Resumed: something is chased again."
+          if held_by_engine else "Resumed: the pause is over.", ctx.now)
     report.resumed.append(follow_up.pk)
     return True
 
@@ -272,6 +294,8 @@ def _promised(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -
 def _force_next(ctx: Context, follow_up: FollowUp, customer, report: TickReport) -> None:
     """The next level now, whatever its offset says."""
     levels = list(follow_up.sequence.levels.all())
-    if follow_up.level < len(levels) and not level_open(follow_up):
+    if follow_up.level < len(levels) and not level_open(follow_up) and not (
+            levels[follow_up.level].channel in budget.MESSAGE_LEVELS
+            and budget.wait_for_budget(ctx, follow_up, customer.partner_id)):
         _propose_level(ctx, follow_up, levels[follow_up.level], customer, report)
     follow_up.save()

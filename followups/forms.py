@@ -92,6 +92,7 @@ def errors_in_words(form: forms.Form) -> str:
 # --- editing a sequence ------------------------------------------------------------------------
 
 OFFSET_RANGE = "An offset runs from −60 to 365 days."
+FLEX_RANGE = "Claude may move a level by 0 to 14 days."
 
 
 class SequenceForm(forms.ModelForm):
@@ -101,13 +102,22 @@ class SequenceForm(forms.ModelForm):
                                    error_messages={"min_value": "The tolerance cannot be negative.",
                                                    "invalid": "The tolerance is an amount, e.g. 5.00.",
                                                    "required": "Give a tolerance (0 to chase every amount)."})
+    timing_flex_days = forms.IntegerField(
+        required=False, min_value=0, max_value=14,
+        label="Days earlier or later Claude may suggest for a level (0: never)",
+        help_text=Sequence._meta.get_field("timing_flex_days").help_text,
+        error_messages={"min_value": FLEX_RANGE, "max_value": FLEX_RANGE, "invalid": "Give a whole number of days."})
 
     class Meta:
         model = Sequence
-        fields = ["name", "active", "tolerance", "weekdays_only"]
-        labels = {"active": "Active (customers are chased on it)", "weekdays_only": "Working days only"}
+        fields = ["name", "active", "tolerance", "weekdays_only", "timing_flex_days", "hold_during_negotiation"]
+        labels = {"active": "Active (customers are chased on it)", "weekdays_only": "Working days only",
+                  "hold_during_negotiation": "Hold reminders while a deal with the customer is being negotiated"}
         error_messages = {"name": {"required": "Give the sequence a name.",
                                    "max_length": "A sequence's name has at most 100 characters."}}
+
+    def clean_timing_flex_days(self) -> int:
+        return self.cleaned_data["timing_flex_days"] or 0
 
 
 class LevelForm(forms.ModelForm):
@@ -118,9 +128,9 @@ class LevelForm(forms.ModelForm):
     class Meta:
         model = Level
         fields = ["name", "offset_days", "offset_from", "channel", "wording", "risk_level", "list_invoices",
-                  "collection_wording"]
+                  "attach_invoices", "collection_wording"]
         labels = {"offset_from": "Counted from", "risk_level": "Risk", "list_invoices": "List each invoice",
-                  "collection_wording": "May speak of collection"}
+                  "attach_invoices": "Attach the invoices' PDFs (email)", "collection_wording": "May speak of collection"}
         error_messages = {"name": {"required": "Give the level a name.",
                                    "max_length": "A level's name has at most 60 characters."}}
 
@@ -159,3 +169,63 @@ def formset_errors_in_words(formset) -> list[str]:
         if not (formset.can_delete and formset._should_delete_form(form)):
             said += [f"Level {number}: {message}" for messages in form.errors.values() for message in messages]
     return said
+
+
+# --- a customer's own settings, a customer's pause -----------------------------------------------
+
+NEVER = "never"
+TOLERANCE_ERRORS = {"min_value": "The tolerance cannot be negative.",
+                    "invalid": "The tolerance is an amount, e.g. 5.00.",
+                    "max_digits": "The tolerance is at most 9,999,999,999.99.",
+                    "max_whole_digits": "The tolerance is at most 9,999,999,999.99.",
+                    "max_decimal_places": "The tolerance has at most two decimals, e.g. 5.00."}
+
+
+class OverrideForm(forms.Form):
+    """How one customer is chased: the customer (one already chased, or its number in Odoo; fixed
+    when its settings are being changed), a sequence for unpaid invoices or never, a tolerance, a note."""
+
+    customer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Customer",
+                                      error_messages={"invalid_choice": "Choose one of the customers listed."})
+    partner_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                    label="Or the customer's number in Odoo", error_messages={
+                                        "min_value": "A customer's number in Odoo is a whole number from 1 up.",
+                                        "max_value": "That is not a customer's number in Odoo.",
+                                        "invalid": "A customer's number in Odoo is a whole number, e.g. 42."})
+    chase = forms.ChoiceField(label="How AIOM chases them", error_messages={
+        "required": "Choose how this customer is chased.",
+        "invalid_choice": "Choose one of your sequences for unpaid invoices, or never chasing automatically."})
+    tolerance = forms.DecimalField(required=False, min_value=0, max_digits=12, decimal_places=2,
+                                   label="Tolerance per invoice (empty: the sequence's own)",
+                                   error_messages=TOLERANCE_ERRORS)
+    note = forms.CharField(required=False, max_length=200, label="Note (why)", widget=forms.TextInput(
+        attrs={"maxlength": 200}), error_messages={"max_length": "Keep the note to 200 characters."})
+
+    def __init__(self, *args, sequences: list[Sequence], customers: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sequences = {str(sequence.pk): sequence for sequence in sequences}
+        self.fields["chase"].choices = [
+            (key, f"On “{sequence.name}”{' (the default)' if sequence.is_default else ''}"
+                  f"{' — switched off' if not sequence.active else ''}") for key, sequence in self.sequences.items()
+        ] + [(NEVER, "Never chase automatically")]
+        if customers is None:  # changing one customer's settings: the customer stays
+            del self.fields["customer"], self.fields["partner_id"]
+        else:
+            self.fields["customer"].choices = [("", "Choose a customer")] + sorted(
+                customers.items(), key=lambda item: (item[1].casefold(), item[0]))
+
+    def clean(self):
+        data = super().clean()
+        if "customer" in self.fields and not self.errors:
+            data["partner"] = data.get("partner_id") or data.get("customer")
+            if data["partner"] is None:
+                raise forms.ValidationError("Choose a customer, or give the customer's number in Odoo.")
+        if not self.errors:
+            data["sequence"] = None if data["chase"] == NEVER else self.sequences[data["chase"]]
+        return data
+
+
+class CustomerPauseForm(forms.Form):
+    until = _date(required=False, label="Last day paused (empty: until someone ends the pause)",
+                  error_messages={"invalid": "Give the last day of the pause as a day, e.g. 2025-03-12."})
+    reason = _reason("Say why you pause this customer.")

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from aiom.crypto import EncryptedTextField
+
 
 class SequenceKind(models.TextChoices):
     INVOICES = "invoices", "Unpaid invoices"
@@ -44,6 +46,14 @@ class Sequence(models.Model):
     weekdays_only = models.BooleanField(default=True, help_text="Levels fall due on working days only.")
     thank_you = models.BooleanField(
         default=False, help_text="When a customer pays everything after a level went out, propose a thank-you email.")
+    hold_during_negotiation = models.BooleanField(
+        "hold reminders during a negotiation", default=False,
+        help_text="While a customer has an open deal in Odoo that changed in the last 14 days, their invoice "
+                  "reminders wait; they carry on once the deal is won, lost or quiet for 14 days.")
+    timing_flex_days = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(14)],
+        help_text="With Claude configured, each level may come up to this many days earlier or later than its offset "
+                  "when the customer's history suggests it (0: always on the offset).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -68,6 +78,9 @@ class Level(models.Model):
     risk_level = models.CharField(max_length=10, choices=[(r, r) for r in ("low", "medium", "high", "critical")],
                                   default="medium")
     list_invoices = models.BooleanField(default=True, help_text="List each invoice with its open amount.")
+    attach_invoices = models.BooleanField(
+        default=False, help_text="An email level attaches each invoice's PDF from Odoo (an invoice without one goes "
+                                 "without).")
     collection_wording = models.BooleanField(
         default=False, help_text="The wording may speak of further steps (collection, legal action).")
 
@@ -120,6 +133,9 @@ class FollowUp(models.Model):
     #: When each level was sent (position -> ISO time), for offsets from the previous level.
     sent = models.JSONField(default=dict, blank=True)
     last_action = models.ForeignKey("actions.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    #: When each level after the first falls due, decided once (followups/timing.py): position ->
+    #: {"level_id", "offset_days", "default", "reason", "by": "claude" | "rules"}.
+    timing = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -152,6 +168,9 @@ class EventKind(models.TextChoices):
     PROMISE_BROKEN = "promise_broken", "Promise broken"
     DISPUTE = "dispute", "Dispute"
     OUTCOME = "outcome", "Outcome"
+    WAITING = "waiting", "Waiting"
+    BOUNCED = "bounced", "Delivery problem"
+    TIMING = "timing", "Timing"
 
 
 class FollowUpEvent(models.Model):
@@ -224,6 +243,8 @@ class LevelOutcome(models.Model):
     paid_in_full_at = models.DateTimeField(null=True, blank=True)
     replied = models.BooleanField(default=False)
     deal_moved = models.BooleanField(default=False)
+    #: The level's email bounced (hard bounce, from SMTP2GO or a bounce in Odoo's chatter).
+    bounced = models.BooleanField(default=False)
     checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -233,3 +254,66 @@ class LevelOutcome(models.Model):
     @property
     def days_to_pay(self) -> int | None:
         return (self.paid_in_full_at - self.sent_at).days if self.paid_in_full_at else None
+
+
+class DeliveryKind(models.TextChoices):
+    BOUNCE_HARD = "bounce_hard", "Hard bounce"
+    BOUNCE_SOFT = "bounce_soft", "Soft bounce"
+    SPAM = "spam", "Spam complaint"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
+
+
+class DeliveryWebhook(models.Model):
+    """The secret SMTP2GO's delivery webhook proves itself with (`manage.py delivery_webhook_secret`).
+    Encrypted rather than hashed: checking an HMAC signature needs the secret itself."""
+
+    organization = models.OneToOneField("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    secret = EncryptedTextField()
+    created_at = models.DateTimeField()
+
+
+class DeliveryEvent(models.Model):
+    """What became of one email: a bounce, a spam complaint, an unsubscribe. Recorded once per
+    provider event (a repeated delivery of the same event finds it and does nothing more)."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=[("smtp2go", "SMTP2GO"), ("chatter", "A bounce in Odoo's chatter")])
+    #: The provider's id of the event, or a hash of what identifies it when the provider has none.
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=12, choices=DeliveryKind.choices)
+    address = models.CharField(max_length=254)
+    message_id = models.CharField(max_length=255, blank=True)
+    #: The action whose email it was, when the event names it (its Message-ID or SMTP2GO's email id).
+    action = models.ForeignKey("actions.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    occurred_at = models.DateTimeField()
+    detail = models.CharField(max_length=300, blank=True, help_text="The receiving server's words, when given.")
+    payload = models.JSONField(default=dict, blank=True, help_text="What the provider sent, trimmed.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "source", "event_id"],
+                                               name="one_delivery_event_per_provider_event")]
+        indexes = [models.Index(fields=["organization", "address"])]
+
+
+class SuppressedAddress(models.Model):
+    """An address AIOM no longer emails: it bounced for good, its owner complained of spam or
+    unsubscribed. Lifted by a person ("Allow again") once the address is fixed or agreed."""
+
+    organization = models.ForeignKey("aiom.Organization", on_delete=models.CASCADE, related_name="+")
+    address = models.CharField(max_length=254)
+    reason = models.CharField(max_length=12, choices=DeliveryKind.choices)
+    since = models.DateTimeField()
+    event = models.ForeignKey(DeliveryEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    #: Whose emails these were, in words, for the alert and the page.
+    customer = models.CharField(max_length=255, blank=True)
+    #: The follow-ups it stopped: "Allow again" lets them go on.
+    stopped_follow_ups = models.JSONField(default=list, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "address"], condition=models.Q(lifted_at__isnull=True),
+                                               name="one_suppression_per_address")]

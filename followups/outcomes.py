@@ -1,5 +1,5 @@
 """Outcomes: after each level is done (the action executed), AIOM watches what it chased for
-30 days — paid in part or in full and when, a reply, the deal moving — and the effectiveness
+30 days — paid in part or in full and when, a reply, a bounce, the deal moving — and the effectiveness
 report counts them per sequence, level and channel, with the counts beside every rate so a small
 sample reads as small."""
 
@@ -11,7 +11,7 @@ from statistics import median
 from actions.fields import Source
 from actions.models import Action, ActionStatus
 
-from .models import EventKind, FollowUp, LevelOutcome
+from .models import DeliveryEvent, DeliveryKind, EventKind, FollowUp, LevelOutcome
 
 WATCH_DAYS = 30
 WINDOWS = (1, 7, 30)
@@ -47,9 +47,13 @@ def _update(ctx) -> int:
     invoice_ids = sorted({invoice_id for outcome in open_ones for invoice_id in outcome.invoice_ids})
     residuals = {row["id"]: Decimal(str(row["amount_residual"])) for row in
                  (ctx.odoo.read("account.move", invoice_ids, ["amount_residual"]) if invoice_ids else [])}
+    bounced = set(DeliveryEvent.objects.filter(
+        organization=ctx.organization, kind=DeliveryKind.BOUNCE_HARD,
+        action_id__in=[outcome.action_id for outcome in open_ones if outcome.action_id]).values_list("action_id", flat=True))
     changed = 0
     for outcome in open_ones:
         replied = outcome.follow_up.events.filter(kind=EventKind.REPLY, at__gt=outcome.sent_at).exists()
+        outcome.bounced = outcome.bounced or outcome.action_id in bounced
         if outcome.invoice_ids:
             still_open = sum((residuals.get(invoice_id, Decimal(0)) for invoice_id in outcome.invoice_ids), Decimal(0))
             paid = max(outcome.amount_at_send - still_open, Decimal(0))
@@ -85,6 +89,32 @@ def report(organization) -> list[dict]:
             **{f"paid_within_{window}_days": sum(1 for d in days if d <= window) for window in WINDOWS},
             "paid_in_part": sum(1 for o in outcomes if o.paid_amount > 0 and o.paid_in_full_at is None),
             "replied": sum(1 for o in outcomes if o.replied),
+            "bounced": sum(1 for o in outcomes if o.bounced),
             "median_days_to_pay": median(days) if days else None,
         })
     return result
+
+
+def latest_in_words(follow_ups) -> dict[int, str]:
+    """What the last level done achieved so far, per follow-up, in words (one query)."""
+    latest = {}
+    for outcome in LevelOutcome.objects.filter(follow_up__in=list(follow_ups)).order_by("follow_up_id", "-sent_at"):
+        latest.setdefault(outcome.follow_up_id, outcome)
+    return {follow_up_id: _words(outcome) for follow_up_id, outcome in latest.items()}
+
+
+def _words(outcome: LevelOutcome) -> str:
+    after = f"after “{outcome.level_name}”"
+    if outcome.bounced:
+        return f"Bounced {after}"
+    if outcome.paid_in_full_at is not None:
+        days = outcome.days_to_pay
+        return f"Paid in full {days} day{'s' if days != 1 else ''} {after}"
+    if outcome.deal_moved:
+        return f"Deal moved {after}"
+    if outcome.paid_amount > 0:
+        return f"Paid in part ({outcome.paid_amount:,.2f}) {after}"
+    if outcome.replied:
+        return f"Replied {after}"
+    return f"Nothing yet {after}"
+

@@ -23,10 +23,13 @@ def working_day(day: date) -> date:
     return day
 
 
-def due_date(levels: list, index: int, *, anchor: date, sent: dict, weekdays_only: bool) -> date | None:
+def due_date(levels: list, index: int, *, anchor: date, sent: dict, weekdays_only: bool,
+             offsets: dict | None = None) -> date | None:
     """When level `index` falls due: `anchor` (the oldest due date chased) + offset, or the
-    previous level's day + offset; None while the previous level has not been sent."""
+    previous level's day + offset; None while the previous level has not been sent. `offsets`
+    ({str(index): days}) replaces a level's own offset for this follow-up (followups/timing.py)."""
     level = levels[index]
+    offset = (offsets or {}).get(str(index), level.offset_days)
     if level.offset_from == OffsetFrom.PREVIOUS and index > 0:
         previous = sent.get(str(index - 1))
         if previous is None:
@@ -34,7 +37,7 @@ def due_date(levels: list, index: int, *, anchor: date, sent: dict, weekdays_onl
         base = datetime.fromisoformat(previous).date()
     else:
         base = anchor
-    day = base + timedelta(days=level.offset_days)
+    day = base + timedelta(days=offset)
     return working_day(day) if weekdays_only else day
 
 

@@ -1,9 +1,11 @@
 """One level of a follow-up → one complete Action Protocol, proposed through `propose()`.
 
-A message lists every invoice chased with its own open amount, laid out by the safe template
-(`emails/dunning`, `messages/dunning_sms.txt`); each invoice must still be open with the same
-amount when it is sent, no other message may have reached the customer within the policy's
-window, and it goes in business hours — so a payment between approval and sending stops it.
+A message lists every invoice chased with its own open amount (or, when the level says not to,
+their number and total), laid out by the safe template (`emails/dunning`,
+`messages/dunning_sms.txt`); an email may carry the invoices' PDFs from Odoo (`attachments.py`),
+each sent only if unchanged since. Each invoice must still be open with the same amount when it
+is sent, no other message may have reached the customer within the policy's window, and it goes
+in business hours — so a payment between approval and sending stops it.
 The idempotency key is the send key: customer, level and the set of invoices, and nothing
 else, so a re-run, a retry or a second worker proposes the same action again, never a second.
 """
@@ -22,6 +24,7 @@ from analyzers.builders import outreach_checks
 from analyzers.contacts import e164_phone, email_addresses
 from analyzers.odoo_text import neutral_name
 
+from . import attachments, timing
 from .models import LevelChannel
 
 TYPE_FOR_CHANNEL = {LevelChannel.EMAIL: ActionType.SEND_DUNNING_EMAIL, LevelChannel.SMS: ActionType.SEND_DUNNING_SMS,
@@ -70,7 +73,7 @@ def invoice_level(ctx, follow_up, level, customer) -> dict:
             effects = [{"effect_type": "sms", "recipient": phone, "recipient_partner_id": customer.partner_id,
                         "preview": composed.body}]
         inputs |= {"partner_id": customer.partner_id, "related_model": "res.partner", "related_id": customer.partner_id}
-        checks += outreach_checks(customer.partner_id, level.channel, ctx.policy)
+        checks += outreach_checks(customer.partner_id, level.channel, ctx.policy, timezone=customer.tz)
     elif level.channel == LevelChannel.TASK:
         if ctx.staff_project is None:
             raise CannotReach("Odoo has no project to hold the collection task")
@@ -88,22 +91,33 @@ def invoice_level(ctx, follow_up, level, customer) -> dict:
                   "summary": one_line(f"Call {name} about {what}", 255), "date_deadline": ctx.today.isoformat()}
         changes = [{"model": "mail.activity", "record_id": None, "field": "summary", "after": inputs["summary"],
                     "change_type": "create"}]
+    extra = {}
+    if level.channel == LevelChannel.EMAIL and getattr(level, "attach_invoices", False):
+        pdfs = attachments.plan(ctx.odoo, invoices, room=attachments.PLAN_CHECKS - 1 - len(checks))
+        inputs["attachments"] = pdfs.inputs
+        extra = {"attachment_bytes": pdfs.sizes, "attachments_left_out": pdfs.left_out}
+        checks += pdfs.checks
     return _document(ctx, follow_up, level, action_type, inputs, effects, changes, checks, customer,
-                     title=f"{level.name}: {name}, {what}")
+                     title=f"{level.name}: {name}, {what}", extra_metadata=extra)
 
 
 def _compose(ctx, action_type, customer, level):
     """The level's wording (an SMS without its own courtesy or final wording falls back to the
     friendly one) around the invoices, by the safe template."""
-    facts = {"partner_id": customer.partner_id, "partner_name": customer.name, "invoices": customer.invoices}
+    facts = {"partner_id": customer.partner_id, "partner_name": customer.name, "invoices": customer.invoices,
+             "list_invoices": getattr(level, "list_invoices", True)}
     slots = messages.default_slots(action_type, level.wording)
     return messages.compose(action_type, facts, slots, organization_name=ctx.organization.name,
                             payment_instructions=ctx.policy.payment_instructions, tone=level.wording)
 
 
-def _document(ctx, follow_up, level, action_type, inputs, effects, changes, checks, customer, *, title) -> dict:
+def _document(ctx, follow_up, level, action_type, inputs, effects, changes, checks, customer, *, title,
+              extra_metadata=None) -> dict:
     spec = types.action_type(action_type)
     operation = spec.operation.value
+    chosen = timing.applied(follow_up, level)  # the day Claude suggested, with its reason
+    when = timing.moved_words(level, chosen) if chosen else (
+        f"{level.offset_days:+d} days from {'the due date' if level.offset_from == 'due' else 'the previous level'}.")
     return parse_protocol({
         "action_id": str(uuid.uuid4()), "action_type": spec.name, "safe_operation": operation,
         "operation": {"type": operation, "inputs": inputs}, "risk_level": level.risk_level,
@@ -112,8 +126,7 @@ def _document(ctx, follow_up, level, action_type, inputs, effects, changes, chec
                            f"{messages.amount_due({'residual': customer.open_amount, 'currency': customer.invoices[0]['currency']})} "
                            "still open.",
         "reasoning": one_line(f"Level {level.position + 1} of the “{follow_up.sequence.name}” sequence is due: "
-                              f"{level.name.lower()}, {level.offset_days:+d} days from "
-                              f"{'the due date' if level.offset_from == 'due' else 'the previous level'}.", 1000),
+                              f"{level.name.lower()}, {when}", 1000),
         "proposed_changes": changes, "external_effects": effects,
         "revalidation_plan": {"checks": [{"check_id": "target-exists", "predicate": {
             "type": "odoo_record_exists", "model": "res.partner", "id": customer.partner_id}}, *checks]},
@@ -126,7 +139,8 @@ def _document(ctx, follow_up, level, action_type, inputs, effects, changes, chec
         "created_by": "system", "source": Source.FOLLOW_UP.value,
         "metadata": {"follow_up_id": follow_up.pk, "level": level.position, "level_name": level.name,
                      "invoice_ids": [invoice["id"] for invoice in customer.invoices],
-                     "partner_name": neutral_name(customer.name, ""), "currency": customer.invoices[0]["currency"]},
+                     "partner_name": neutral_name(customer.name, ""), "currency": customer.invoices[0]["currency"],
+                     **(extra_metadata or {})},
     }).model_dump(mode="json")
 
 
@@ -150,8 +164,8 @@ def thank_you(ctx, follow_up, partner: dict) -> dict:
         "type": "odoo_field_in", "model": "account.move", "id": invoice["id"], "field": "payment_state",
         "allowed": ["paid", "in_payment"]}} for invoice in invoices]
     # Sending hours, but not the outreach window: a payment often answers the reminder within hours.
-    checks += [check for check in outreach_checks(follow_up.target_id, "email", ctx.policy)
-               if check["check_id"] != "no-recent-contact"]
+    outreach = outreach_checks(follow_up.target_id, "email", ctx.policy, timezone=partner.get("tz"))
+    checks += [check for check in outreach if check["check_id"] != "no-recent-contact"]
     spec = types.action_type(ActionType.THANK_FOR_PAYMENT)
     return parse_protocol({
         "action_id": str(uuid.uuid4()), "action_type": spec.name, "safe_operation": spec.operation.value,

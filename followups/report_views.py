@@ -47,6 +47,7 @@ class ReportRowSerializer(serializers.Serializer):
     paid_within_30_days = serializers.IntegerField()
     paid_in_part = serializers.IntegerField()
     replied = serializers.IntegerField()
+    bounced = serializers.IntegerField(help_text="Levels whose email bounced (hard bounce)")
     median_days_to_pay = serializers.FloatField(allow_null=True)
 
 

@@ -8,13 +8,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from actions.models import GuardrailPolicy
 from aiom.errors import ApplicationError, Conflict
 
-from .models import (EventKind, FollowUp, FollowUpEvent, Hold, Level, LevelChannel, OffsetFrom, Promise, Sequence,
-                     SequenceKind, Wording)
+from .models import (EventKind, FollowUp, FollowUpEvent, Hold, Level, LevelChannel, OffsetFrom, PartnerOverride,
+                     Promise, Sequence, SequenceKind, Wording)
 
 CHANNEL_WORDS = {LevelChannel.EMAIL: "email", LevelChannel.SMS: "SMS", LevelChannel.TASK: "staff task",
                  LevelChannel.CALL: "call activity"}
@@ -81,6 +81,49 @@ def customer_disputes(follow_up: FollowUp) -> list[Hold]:
 
 def customer_dispute(follow_up: FollowUp, hold_pk: int) -> Hold | None:
     return next((hold for hold in customer_disputes(follow_up) if hold.pk == hold_pk), None)
+
+
+def active_holds(organization, today: date) -> QuerySet:
+    """The holds the engine keeps to today (unresolved, not past their last day), oldest first."""
+    return Hold.objects.filter(organization=organization, resolved_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gte=today)).select_related("created_by").order_by("created_at", "pk")
+
+
+def active_customer_holds(organization, today: date, *, partner_id: int) -> list[Hold]:
+    """This customer's holds on all its invoices (not one invoice's), as the engine counts them today."""
+    return list(active_holds(organization, today).filter(partner_id=partner_id, invoice_id__isnull=True))
+
+
+def active_hold(organization, today: date, pk: int) -> Hold | None:
+    return active_holds(organization, today).filter(pk=pk).first()
+
+
+def overrides_listed(*, organization) -> QuerySet:
+    return PartnerOverride.objects.filter(organization=organization).select_related("sequence").order_by(
+        "partner_id", "pk")
+
+
+def override_for(*, organization, partner_id: int | None) -> PartnerOverride | None:
+    if partner_id is None:
+        return None
+    return overrides_listed(organization=organization).filter(partner_id=partner_id).first()
+
+
+def invoice_sequences(*, organization) -> list[Sequence]:
+    """The sequences a customer's invoices may be chased on, the default first."""
+    return list(Sequence.objects.filter(organization=organization, kind=SequenceKind.INVOICES).order_by(
+        "-is_default", "name", "pk"))
+
+
+def known_customers(*, organization, limit: int = 500) -> dict[int, str]:
+    """Customers the organisation has chased (partner id → the name AIOM showed, neutralised when
+    read), the most recently started first."""
+    names: dict[int, str] = {}
+    for partner_id, name in (FollowUp.objects.filter(organization=organization, target_model="res.partner")
+                             .order_by("-started_at", "-pk").values_list("target_id", "target_name")[:limit * 4]):
+        if partner_id not in names and len(names) < limit:
+            names[partner_id] = name or f"customer #{partner_id}"
+    return names
 
 
 def open_disputes(organization, invoice_ids: list[int]) -> dict[int, Hold]:
@@ -205,7 +248,8 @@ def progress(follow_up: FollowUp, zone: ZoneInfo) -> list[LevelProgress]:
         elif sent is not None:
             state, note = "done", f"Proposed {datetime.fromisoformat(sent).astimezone(zone):%d %b %Y}"
         elif level.position < follow_up.level:
-            state, note = "passed", "Its day had passed when the follow-up started"
+            state, note = "passed", "Not sent: its day had passed when the follow-up started, or it was put " \
+                                    "before a level already had"
         elif level.position == follow_up.level and follow_up.open:
             due = local_day(follow_up.next_due_at, zone)
             state, note = "next", f"Due {due:%d %b %Y}" if due else "Due once the previous level is sent"

@@ -1,6 +1,6 @@
 """What people do to follow-ups: pause, resume, stop, record a promise to pay, open and close a
-dispute. Each is recorded in the follow-up's history with who did it; a pending level is
-withdrawn when the follow-up stops or pauses."""
+dispute, pause a whole customer and end a hold. Each is recorded in the follow-up's history with
+who did it; a pending level is withdrawn when the follow-up stops or pauses."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -12,8 +12,12 @@ from django.utils import timezone
 from actions.permissions import ensure_can_decide
 from aiom.errors import ApplicationError, Conflict
 
+from .engine import ON_HOLD
+from .selectors import active_customer_holds, zone_of
 from .steps import withdraw_pending
 from .models import EventKind, FollowUp, FollowUpEvent, FollowUpStatus, Hold, Promise
+
+OPEN = [FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED]
 
 
 def _locked(follow_up: FollowUp, user) -> FollowUp:
@@ -138,4 +142,54 @@ def resolve_dispute(hold: Hold, user) -> Hold:
                                                  target_id=hold.partner_id, status__in=["active", "paused"]):
             _record(follow_up, EventKind.DISPUTE, f"The dispute on invoice #{hold.invoice_id} was resolved by "
                     f"{user.get_username()}.", user, invoice_id=hold.invoice_id)
+    return hold
+
+
+def pause_customer(organization, user, *, partner_id: int, until: date | None, reason: str) -> Hold:
+    """Chase none of this customer's invoices up to and including `until` (None: until someone ends
+    the hold). Its open follow-up pauses at once (a level waiting for approval is withdrawn) and,
+    as for any hold, goes on by itself from the first run after the hold ends."""
+    ensure_can_decide(user, organization)
+    reason = _reason(reason)
+    today = timezone.now().astimezone(zone_of(organization)).date()
+    if until is not None and until < today:
+        raise ApplicationError("The last day of the pause is today or a later day (or leave it empty to pause "
+                               "until someone ends it).")
+    paused = []
+    with transaction.atomic():
+        follow_ups = list(FollowUp.objects.select_for_update().filter(
+            organization=organization, target_model="res.partner", target_id=partner_id, status__in=OPEN))
+        if active_customer_holds(organization, today, partner_id=partner_id):
+            raise Conflict("This customer is already paused: end that hold first to pause it again.")
+        hold = Hold.objects.create(organization=organization, kind="pause", partner_id=partner_id, until=until,
+                                   reason=reason, created_by=user)
+        for follow_up in follow_ups:
+            if follow_up.status == FollowUpStatus.ACTIVE:
+                follow_up.status, follow_up.reason, follow_up.next_due_at = FollowUpStatus.PAUSED, ON_HOLD, None
+                follow_up.save(update_fields=["status", "reason", "next_due_at", "updated_at"])
+                paused.append(follow_up)
+            _record(follow_up, EventKind.PAUSED, f"The customer was paused by {user.get_username()}"
+                    f"{f' up to and including {until:%d %b %Y}' if until else ''}: {reason}", user, hold_id=hold.pk)
+    for follow_up in paused:
+        withdraw_pending(follow_up, f"The customer was paused: {reason}")
+    return hold
+
+
+def end_hold(hold: Hold, user) -> Hold:
+    """End a hold before its day: a dispute is resolved; a customer or invoice pause ends, and what
+    it held is chased again from the next run."""
+    if hold.kind == "dispute":
+        return resolve_dispute(hold, user)
+    ensure_can_decide(user, hold.organization)
+    with transaction.atomic():
+        hold = Hold.objects.select_for_update().select_related("organization").get(pk=hold.pk)
+        if hold.resolved_at is not None:
+            raise Conflict("This hold has already ended.")
+        hold.resolved_at = timezone.now()
+        hold.save(update_fields=["resolved_at"])
+        for follow_up in FollowUp.objects.filter(organization=hold.organization, target_model="res.partner",
+                                                 target_id=hold.partner_id, status__in=OPEN):
+            _record(follow_up, EventKind.RESUMED, f"{user.get_username()} ended the pause of the "
+                    f"{'customer' if hold.invoice_id is None else f'invoice #{hold.invoice_id}'}: it is chased "
+                    "again from the next run.", user, hold_id=hold.pk)
     return hold

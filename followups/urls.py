@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, report_views, views
+from . import api, customer_views, delivery_views, report_views, views
 
 dashboard_urls: list = [
     path("follow-ups/", views.follow_ups, name="followups"),
@@ -15,8 +15,18 @@ dashboard_urls: list = [
     path("follow-ups/<int:pk>/disputes/<int:hold_pk>/resolve/", views.resolve_dispute, name="followup-resolve-dispute"),
     path("follow-ups/sequences/<int:pk>/", views.sequence, name="sequence"),
     path("follow-ups/sequences/<int:pk>/preview/", views.sequence_preview, name="sequence-preview"),
+    path("follow-ups/sequences/<int:pk>/levels/<int:level_pk>/move/", views.sequence_move, name="sequence-move"),
+    path("follow-ups/customers/", customer_views.customers, name="followup-customers"),
+    path("follow-ups/customers/<int:pk>/", customer_views.customer, name="followup-customer"),
+    path("follow-ups/customers/<int:pk>/remove/", customer_views.remove, name="followup-customer-remove"),
+    path("follow-ups/<int:pk>/pause-customer/", customer_views.pause_customer, name="followup-pause-customer"),
+    path("follow-ups/holds/<int:pk>/end/", customer_views.end_hold, name="followup-hold-end"),
     path("follow-ups/report/", report_views.effectiveness, name="followup-report"),
+    path("follow-ups/delivery/", delivery_views.problems, name="delivery-problems"),
+    path("follow-ups/delivery/<int:pk>/allow/", delivery_views.allow_again, name="delivery-allow"),
 ]
+#: SMTP2GO's delivery events, outside /dashboard/ and /api/ (it signs with the organisation's secret).
+webhook_urls: list = [path("webhooks/smtp2go/<slug:slug>/", delivery_views.smtp2go_webhook, name="smtp2go-webhook")]
 api_urls: list = [
     path("api/follow-ups/", api.FollowUpList.as_view(), name="api-follow-ups"),
     path("api/follow-ups/<int:pk>/", api.FollowUpDetail.as_view(), name="api-follow-up"),

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 
-from . import editing, preview, selectors, services
-from .forms import (DisputeForm, FollowUpFilterForm, LevelFormSet, PauseForm, PromiseForm, SequenceForm, StopForm,
-                    errors_in_words, formset_errors_in_words)
+from . import editing, outcomes, preview, selectors, services
+from .forms import (CustomerPauseForm, DisputeForm, FollowUpFilterForm, LevelFormSet, PauseForm, PromiseForm,
+                    SequenceForm, StopForm, errors_in_words, formset_errors_in_words)
 from .models import FollowUp, FollowUpStatus
 
 PAGE_SIZE = 50
@@ -34,8 +34,10 @@ def follow_ups(request):
     listing = selectors.follow_ups_listed(organization=membership.organization, **form.filters())
     page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
     zone = selectors.zone_of(membership.organization)
+    last = outcomes.latest_in_words(page)
     return render(request, "dashboard/followups.html", {
-        "form": form, "page": page, "rows": [selectors.row(follow_up, zone) for follow_up in page]})
+        "form": form, "page": page, "rows": [(selectors.row(follow_up, zone), last.get(follow_up.pk, ""))
+                                             for follow_up in page]})
 
 
 @login_required
@@ -45,8 +47,10 @@ def follow_up(request, pk: int):
     if found is None:
         raise Http404("No such follow-up in your organisation.")
     zone = selectors.zone_of(membership.organization)
-    invoices = selectors.invoices(found, timezone.now().astimezone(zone).date())
+    today = timezone.now().astimezone(zone).date()
+    invoices = selectors.invoices(found, today)
     disputed = {invoice.id for invoice in invoices if invoice.dispute}
+    customer = found.target_id if selectors.chases_invoices(found) else None
     can_change = membership.can_approve and found.open
     return render(request, "dashboard/followup.html", {
         "follow_up": found, "zone": zone, "invoices": invoices, "row": selectors.row(found, zone),
@@ -57,6 +61,9 @@ def follow_up(request, pk: int):
         "pause_form": PauseForm(), "promise_form": PromiseForm(),
         "dispute_form": DisputeForm(invoices=selectors.chased(found), disputed=disputed),
         "about_invoices": selectors.chases_invoices(found), "disputes": selectors.customer_disputes(found),
+        "override": selectors.override_for(organization=membership.organization, partner_id=customer),
+        "customer_holds": selectors.active_customer_holds(membership.organization, today, partner_id=customer)
+        if customer else [], "customer_pause_form": CustomerPauseForm(),
     })
 
 
@@ -103,6 +110,29 @@ def sequence(request, pk: int):
         "sequence": found, "form": form, "formset": formset, "rows": rows, "preview_problem": source.problem,
         "levels": [(level, selectors.when_in_words(level), selectors.level_in_words(level),
                     source.preview(level.channel, level.wording)) for level in levels]})
+
+
+@login_required
+@require_POST
+def sequence_move(request, pk: int, level_pk: int):
+    """Move one level up or down (administrators); back to the sequence's page."""
+    membership, found = _sequence(request, pk)
+    if not membership.is_admin:
+        raise PermissionDenied("Only an administrator of the organisation may change its sequences.")
+    direction = request.POST.get("direction", "")
+    position = request.POST.get("position", "")
+    if direction not in ("up", "down") or not (position.isascii() and position.isdigit()):
+        return HttpResponseBadRequest("Say which way the level moves (up or down) and where it was shown.")
+    try:
+        level = editing.move_level(found, request.user, level_pk, up=direction == "up", position=int(position))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{level.name}” is now level {level.position + 1}. Follow-ups keep the levels "
+                                  "they have had: none is sent twice.")
+    return redirect("dashboard:sequence", pk=found.pk)
 
 
 @login_required

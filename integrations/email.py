@@ -7,6 +7,7 @@ set, else Django's SMTP backend on `EMAIL_URL` (SMTP2GO's SMTP relay in producti
 (guardrails, outbound ledger); a message reaches here only once it was recorded.
 """
 
+import base64
 import logging
 import re
 import smtplib
@@ -46,12 +47,14 @@ def send_email(
     headers: dict[str, str] | None = None,
     connection: BaseEmailBackend | None = None,
     organization_id: int | None = None,
+    attachments=(),
 ) -> EmailReceipt:
     """Send one email through `connection` (default: the configured backend).
 
     Everything that could smuggle a header or a recipient is checked before any network
     access. Raises DeliveryError; `permanent` tells the caller not to retry. `organization_id`
     never leaves the machine: only the demo outbox keeps it, to show each organisation its own.
+    `attachments` are (file name, bytes, mimetype); a name is one line without a folder.
     """
     to, cc = list(to), list(cc)
     reply_to_list = [reply_to] if reply_to else []
@@ -66,6 +69,10 @@ def send_email(
         raise DeliveryError("an email needs at least one recipient", permanent=True)
     for address in [*to, *cc, *reply_to_list]:
         _check_address(address)
+    attachments = list(attachments)
+    for filename, _content, mimetype in attachments:
+        _check_file_name(filename)
+        _check_header("Content-Type", mimetype)
 
     connection = connection or get_connection()
     if connection.fail_silently:
@@ -83,6 +90,8 @@ def send_email(
     message.organization_id = organization_id
     if html_body:
         message.attach_alternative(html_body, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     backend = f"{type(connection).__module__}.{type(connection).__qualname__}"
     try:
         _send_classified(message)
@@ -163,8 +172,6 @@ class Smtp2goApiBackend(BaseEmailBackend):
     def _send(self, message: EmailMessage) -> str:
         if not self.api_key:
             raise DeliveryError("SMTP2GO is not configured: SMTP2GO_API_KEY is empty", permanent=True)
-        if message.attachments:
-            raise DeliveryError("attachments are not supported by the SMTP2GO API backend", permanent=True)
         try:
             message.message()  # Django's own header checks, as its SMTP backend applies them
         except BadHeaderError as exc:
@@ -179,6 +186,7 @@ class Smtp2goApiBackend(BaseEmailBackend):
             "text_body": text,
             "html_body": html,
             "custom_headers": [{"header": name, "value": value} for name, value in _custom_headers(message).items()],
+            "attachments": _api_attachments(message),
         }
         response = post_json(
             service="SMTP2GO",
@@ -231,6 +239,19 @@ def _bodies(message: EmailMessage) -> tuple[str, str]:
     return message.body, html
 
 
+def _api_attachments(message: EmailMessage) -> list[dict]:
+    """Attached files as SMTP2GO's `email/send` takes them: name, base64 content, mimetype."""
+    files = []
+    for attachment in message.attachments:
+        if not isinstance(attachment, tuple):  # a ready MIME part: the API takes files only
+            raise DeliveryError("the SMTP2GO API backend sends attached files only, not MIME parts", permanent=True)
+        filename, content, mimetype = attachment
+        content = content.encode() if isinstance(content, str) else content
+        files.append({"filename": filename, "fileblob": base64.b64encode(content).decode("ascii"),
+                      "mimetype": mimetype or "application/octet-stream"})
+    return files
+
+
 def _custom_headers(message: EmailMessage) -> dict[str, str]:
     """Headers beyond sender, recipients and subject, as the API and outbox take them."""
     headers = {name: str(value) for name, value in message.extra_headers.items() if name.lower() not in {"from", "to", "cc"}}
@@ -250,6 +271,13 @@ def _check_header(name: str, value: str) -> None:
         raise DeliveryError(f"invalid header name {name!r}", permanent=True)
     if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in str(value)):
         raise DeliveryError(f"{name} must be a single line without control characters", permanent=True)
+
+
+def _check_file_name(filename: str) -> None:
+    """A file name is shown and saved by the recipient's mail client: one line, no folder."""
+    _check_header("Content-Disposition", filename)
+    if not filename or "/" in filename or "\\" in filename:
+        raise DeliveryError(f"attachment name {filename!r} must be a file name without a folder", permanent=True)
 
 
 def _check_address(address: str) -> None:

@@ -168,7 +168,7 @@ def action_context(action: Action) -> dict:
         "card": presentation.ActionCard(action, protocol),
         "company_name": f"AIOM · {action.organization.name}",
         "changes": presentation.changes(protocol), "contacts": presentation.contacts(protocol),
-        "checks": presentation.checks(protocol),
+        "checks": presentation.ActionCard(action, protocol).checks(),
         "expires_in": presentation.expires_in(action.expires_at),
         "expires_at": local(action, action.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
         "needs_login": action.risk_level in LOGIN_REQUIRED_RISKS,

@@ -29,6 +29,7 @@ class OdooClient:
         self.sleep = sleep
         self.calls = 0
         self.uid = None
+        self._server_major = None
 
     def __repr__(self):
         return f"<OdooClient {self.config.protocol} {self.config.url} db={self.config.db} login={self.config.username}>"
@@ -165,11 +166,24 @@ class OdooClient:
         return self.execute(model, "write", list(ids), vals, **_given(context=context))
 
     def message_post(self, model: str, record_id: int, body: str, *, subtype_xmlid: str = "mail.mt_note",
-                     message_type: str = "comment") -> int:
-        """A note (or message) in the record's chatter; returns the mail.message id."""
+                     message_type: str = "comment", html: bool = False) -> int:
+        """A note (or message) in the record's chatter; returns the mail.message id.
+
+        ``html``: ``body`` is HTML the caller built safely. Odoo 16 keeps a string body as
+        (sanitised) HTML; 17+ escapes it unless ``body_is_html`` is given, a parameter 16 refuses
+        ("Those values are not supported when posting or notifying")."""
+        extra = {"body_is_html": True} if html and self.server_major() >= 17 else {}
         result = self.execute(model, "message_post", [record_id], idempotent=False,
-                              body=body, message_type=message_type, subtype_xmlid=subtype_xmlid)
+                              body=body, message_type=message_type, subtype_xmlid=subtype_xmlid, **extra)
         return result[0] if isinstance(result, list) else result  # JSON-2 answers records as a list of ids
+
+    def server_major(self) -> int:
+        """17 for "17.0" and "saas~17.2"; asked once per client."""
+        if self._server_major is None:
+            first = str(self.version()["server_version_info"][0])
+            digits = "".join(char for char in first if char.isdigit())
+            self._server_major = int(digits) if digits else 0
+        return self._server_major
 
 
 def _given(**kwargs) -> dict:

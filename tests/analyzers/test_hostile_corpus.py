@@ -354,11 +354,12 @@ def test_a_full_run_with_a_planted_customer_alerts_cleans_and_warns_the_approver
     partner_id = demo.odoo.create("res.partner", {"name": HARBOR, "email": "accounts@harborfreight.example",
                                                   "phone": "+32470001122", "is_company": True})
     template = demo.resolve("invoice-5").record
-    invoice_id = demo.odoo.create("account.move", {
-        "move_type": "out_invoice", "state": "posted", "payment_state": "not_paid", "partner_id": partner_id,
+    invoice_id = demo.odoo.create("account.move", {  # a draft, then posted: Odoo refuses to create it posted
+        "move_type": "out_invoice", "payment_state": "not_paid", "partner_id": partner_id,
         "journal_id": template["journal_id"], "currency_id": template["currency_id"], "name": "INV/2025/09999",
         "invoice_date": "2025-02-10", "date": "2025-02-10", "invoice_date_due": "2025-03-02",
         "amount_untaxed": 2066.12, "amount_total": 2500.0, "amount_residual": 2500.0})
+    demo.odoo.write("account.move", [invoice_id], {"state": "posted"})
 
     analysis = run_analysis(demo.organization, as_of=TODAY)
 

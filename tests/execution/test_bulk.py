@@ -34,12 +34,13 @@ def invoices(odoo, overdue_invoice):
     for n in range(20 - len(plain)):
         partner_id = odoo.create("res.partner", {"name": f"Customer {n}", "email": f"accounts{n}@customer.example",
                                                  "is_company": True})
-        odoo.create("account.move", {
-            "move_type": "out_invoice", "state": "posted", "payment_state": "not_paid", "partner_id": partner_id,
+        move_id = odoo.create("account.move", {  # a draft, then posted: Odoo refuses to create it posted
+            "move_type": "out_invoice", "payment_state": "not_paid", "partner_id": partner_id,
             "journal_id": template["journal_id"][0], "currency_id": template["currency_id"][0],
             "name": f"INV/2025/0{9000 + n}", "invoice_date": "2025-02-10", "date": "2025-02-10",
             "invoice_date_due": "2025-03-02", "amount_untaxed": 100.0 + n, "amount_total": 100.0 + n,
             "amount_residual": 100.0 + n})
+        odoo.write("account.move", [move_id], {"state": "posted"})
     rows = odoo.search_read("account.move", OVERDUE, ["name", "partner_id", "amount_residual"],
                             order="invoice_date_due asc")
     partners = {p["id"]: p for p in odoo.read("res.partner", [row["partner_id"][0] for row in rows],

@@ -41,6 +41,19 @@ def test_one_message_per_customer_lists_each_invoice_with_its_open_amount(chasin
     assert {"no-recent-contact", "business-hours"} <= checks
 
 
+def test_a_customer_with_many_open_invoices_gets_one_message_for_the_oldest(chasing_org, odoo, add_invoice):
+    """Each invoice listed is checked again before sending: one message carries the 25 oldest,
+    the others wait until those are settled; nothing fails to be proposed."""
+    made = [add_invoice(EMMA, 14 - day // 3, 100.0 + day) for day in range(30)]
+    engine.tick(chasing_org, odoo)
+    [action] = _levels(chasing_org)
+    listed = action.protocol["metadata"]["invoice_ids"]
+    assert len(listed) == engine.MAX_INVOICES_PER_MESSAGE == 25
+    assert made[0]["id"] in listed and made[-1]["id"] not in listed  # the oldest first
+    assert f"Invoice {made[0]['name']}: 100.00 EUR open" in action.parsed.operation.inputs.body
+    assert len(action.protocol["revalidation_plan"]["checks"]) > 50
+
+
 def test_a_rerun_or_a_lost_state_never_proposes_a_level_twice(chasing_org, odoo, approver):
     engine.tick(chasing_org, odoo)
     engine.tick(chasing_org, odoo)

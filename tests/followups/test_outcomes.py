@@ -68,3 +68,5 @@ def test_the_report_in_the_dashboard_and_the_api(chasing_org, odoo, approver, sm
     body = client.get("/api/follow-ups/report/").json()
     [row] = [row for row in body["results"] if row["level_name"] == "Friendly reminder"]
     assert (row["sent"], row["paid_within_7_days"]) == (1, 1)
+    listing = client.get("/dashboard/follow-ups/").content.decode()
+    assert "Last outcome" in listing and "Paid in full 2 days after “Friendly reminder”" in listing

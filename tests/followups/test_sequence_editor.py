@@ -1,7 +1,9 @@
-"""Administrators change a sequence and its levels from its page and read what each level would
-send to a real customer of the Odoo sandbox; the engine plans with what was saved. Approvers and
-viewers read only, other organisations see nothing, bad input says why and changes nothing, and
-an Odoo that cannot be reached leaves the editor working."""
+"""Administrators change a sequence and its levels from its page (and move a level up or down)
+and read what each level would send to a real customer of the Odoo sandbox; the engine plans with
+what was saved, and a customer never gets a level twice because levels moved. Every change lands
+in the audit trail in words. Approvers and viewers read only, other organisations see nothing,
+bad input says why and changes nothing, and an Odoo that cannot be reached leaves the editor
+working."""
 
 import re
 from datetime import date, datetime, timedelta
@@ -10,9 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
+from actions import services as action_services
+from actions.models import Action
 from aiom.models import Membership, Role
+from audit.models import ActionEvent, EventType
+from audit.services import verify_chain
 from followups import engine, planning, reading
 from followups.defaults import ensure_defaults
 from followups.models import FollowUp, FollowUpStatus, Level, SequenceKind
@@ -275,3 +282,157 @@ def test_an_open_follow_up_keeps_its_progress_when_levels_are_removed(client, ad
     follow_up.refresh_from_db()
     assert set(follow_up.sent) == {"0"} and follow_up.level == 1
     assert Level.objects.get(sequence=sequence, position=follow_up.level).name == "Firm reminder"
+
+
+# --- moving levels ---------------------------------------------------------------------------
+
+def _move(client, sequence, level, direction: str, *, position=None):
+    return client.post(reverse("dashboard:sequence-move", args=[sequence.pk, level.pk]),
+                       {"direction": direction, "position": str(level.position if position is None else position)},
+                       follow=True)
+
+
+def _names(sequence) -> list[str]:
+    return [name for _, name, _, _ in _levels(sequence)]
+
+
+def _emma_actions(org) -> list[Action]:
+    return list(Action.objects.filter(organization=org, source="follow_up", target_model="res.partner",
+                                      partner_id=EMMA).order_by("created_at"))
+
+
+def test_a_customer_who_had_a_level_does_not_get_it_again_after_reordering(client, admin_member, approver,
+                                                                            chasing_org, odoo):
+    engine.tick(chasing_org, odoo)
+    sequence = _default(chasing_org)
+    emma = FollowUp.objects.get(organization=chasing_org, target_id=EMMA, status="active")
+    [friendly] = _emma_actions(chasing_org)
+    assert friendly.title.startswith("Friendly reminder") and emma.level == 2 and set(emma.sent) == {"1"}
+    action_services.approve(friendly, approver, protocol_hash=friendly.protocol_hash)
+    client.force_login(admin_member)
+
+    page = client.get(reverse("dashboard:sequence", args=[sequence.pk])).content.decode()
+    assert page.count('>Move up</button>') == 5 and page.count('>Move down</button>') == 5
+    response = _move(client, sequence, sequence.levels.get(name="Friendly reminder"), "down")
+
+    assert "“Friendly reminder” is now level 3." in _said(response)
+    assert _names(sequence) == ["Courtesy reminder", "Firm reminder", "Friendly reminder", "Reminder by SMS",
+                                "Collection call", "Final notice"]
+    emma.refresh_from_db()
+    assert set(emma.sent) == {"2"} and emma.level == 3  # the friendly reminder, done, at its new place
+    page = client.get(reverse("dashboard:followup", args=[emma.pk])).content.decode()
+    assert re.findall(r'<tr class="level-(\w+)">', page)[:4] == ["passed", "passed", "done", "next"]
+
+    engine.tick(chasing_org, odoo, now=timezone.now() + timedelta(days=31))  # the 30-day levels are due
+    titles = [action.title for action in _emma_actions(chasing_org)]
+    assert len(titles) > 1 and sum(title.startswith("Friendly reminder") for title in titles) == 1
+    assert not any(title.startswith("Firm reminder") for title in titles)  # put before a level she had
+
+
+def test_moving_a_level_up_puts_it_before_its_neighbour_and_is_audited(client, admin_member, org):
+    sequence = _default(org)
+    client.force_login(admin_member)
+    response = _move(client, sequence, sequence.levels.get(name="Final notice"), "up")
+    assert "“Final notice” is now level 5." in _said(response)
+    assert _names(sequence)[3:] == ["Reminder by SMS", "Final notice", "Collection call"]
+    event = ActionEvent.objects.get(organization=org, event_type=EventType.POLICY_CHANGED)
+    assert event.actor == f"user:{admin_member.pk} ada" and event.actor_type == "human"
+    assert event.data["changes"] == {"Sequence “Unpaid invoices”: order of the levels": {
+        "before": "1. Courtesy reminder, 2. Friendly reminder, 3. Firm reminder, 4. Reminder by SMS, "
+                  "5. Collection call, 6. Final notice",
+        "after": "1. Courtesy reminder, 2. Friendly reminder, 3. Firm reminder, 4. Reminder by SMS, "
+                 "5. Final notice, 6. Collection call"}}
+
+
+@pytest.mark.parametrize(("name", "direction", "stale", "words"), [
+    ("Courtesy reminder", "up", False, "“Courtesy reminder” is already the first level."),
+    ("Final notice", "down", False, "“Final notice” is already the last level."),
+    ("Firm reminder", "down", True, "The levels were changed meanwhile"),
+])
+def test_a_move_that_cannot_be_made_says_why_and_moves_nothing(client, admin_member, org, name, direction, stale,
+                                                                words):
+    sequence = _default(org)
+    before = _levels(sequence)
+    level = sequence.levels.get(name=name)
+    client.force_login(admin_member)
+    response = _move(client, sequence, level, direction, position=level.position + 1 if stale else None)
+    assert words in _said(response) and _levels(sequence) == before
+    assert not ActionEvent.objects.filter(event_type=EventType.POLICY_CHANGED).exists()
+
+
+def test_a_level_counting_from_the_previous_one_cannot_become_the_first(client, admin_member, org):
+    deals = ensure_defaults(org)[SequenceKind.DEALS]
+    before = _levels(deals)
+    client.force_login(admin_member)
+    response = _move(client, deals, deals.levels.get(position=1), "up")
+    assert "cannot count from the previous level" in _said(response) and "Nothing was moved." in _said(response)
+    assert _levels(deals) == before
+
+
+def test_moving_is_for_administrators_of_the_organisation_only(client, approver, viewer, admin_member, org,
+                                                              other_org, django_user_model):
+    sequence = _default(org)
+    before = _levels(sequence)
+    level = sequence.levels.get(position=2)
+    for user in (approver, viewer):
+        client.force_login(user)
+        page = client.get(reverse("dashboard:sequence", args=[sequence.pk])).content.decode()
+        assert "Move up" not in page
+        assert _move(client, sequence, level, "up").status_code == 403
+    theirs = django_user_model.objects.create_user("olga", password="pw-olga")
+    Membership.objects.create(user=theirs, organization=other_org, role=Role.ADMIN)
+    client.force_login(theirs)
+    assert _move(client, sequence, level, "up").status_code == 404
+    their_sequence = _default(other_org)
+    response = _move(client, their_sequence, level, "up")  # their sequence, our level
+    assert "This level is not one of this sequence's" in _said(response)
+    client.force_login(admin_member)
+    url = reverse("dashboard:sequence-move", args=[sequence.pk, level.pk])
+    assert client.post(url, {"direction": "sideways", "position": "2"}).status_code == 400
+    assert client.get(url).status_code == 405
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(admin_member)
+    assert forged.post(url, {"direction": "up", "position": "2"}).status_code == 403
+    assert _levels(sequence) == before and _levels(their_sequence) == _levels(_default(other_org))
+
+
+# --- the audit trail -------------------------------------------------------------------------
+
+def test_every_change_of_a_sequence_lands_in_the_audit_trail_in_words(client, admin_member, org):
+    sequence = _default(org)
+    client.force_login(admin_member)
+    extra = {"name": "Letter from the lawyer", "offset_days": "10", "offset_from": "previous", "channel": "email",
+             "wording": "final", "risk_level": "critical", "list_invoices": "on"}
+
+    _post(client, sequence, _form(sequence, changes={2: {"offset_days": "9"}}, delete=(0,), new=[extra],
+                                  tolerance="2.50"))
+
+    event = ActionEvent.objects.get(organization=org, event_type=EventType.POLICY_CHANGED)
+    head = "Sequence “Unpaid invoices”: "
+    assert event.actor == f"user:{admin_member.pk} ada" and event.data["sequence_id"] == sequence.pk
+    assert event.data["changes"] == {
+        head + "tolerance (per invoice)": {"before": "0.00", "after": "2.50"},
+        head + "level 1 “Courtesy reminder”": {"before": "3 days before the due date · email · courtesy",
+                                               "after": "removed"},
+        head + "level 2 “Firm reminder”, offset (days)": {"before": "15", "after": "9"},
+        head + "level 6 “Letter from the lawyer”": {
+            "before": "—", "after": "added: 10 days after the previous level · email · final notice"}}
+    timeline = client.get(reverse("dashboard:audit"), {"event_type": "policy_changed"}).content.decode()
+    assert escape(head + "tolerance (per invoice)") + ": 0.00 → 2.50" in timeline
+    assert escape(head + "level 2 “Firm reminder”, offset (days)") + ": 15 → 9" in timeline
+    assert f"user:{admin_member.pk} ada" in timeline
+
+    sequence.refresh_from_db()
+    _post(client, sequence, _form(sequence))  # saved as it is: nothing changed, nothing to audit
+    assert ActionEvent.objects.filter(organization=org, event_type=EventType.POLICY_CHANGED).count() == 1
+    assert verify_chain(org).ok
+
+
+def test_refused_changes_leave_no_trace_in_the_audit_trail(client, admin_member, approver, org):
+    sequence = _default(org)
+    client.force_login(approver)
+    assert _post(client, sequence, _form(sequence, tolerance="3.00")).status_code == 403
+    client.force_login(admin_member)
+    response = _post(client, sequence, _form(sequence, tolerance="-1"))
+    assert "The tolerance cannot be negative." in _said(response)
+    assert not ActionEvent.objects.filter(organization=org, event_type=EventType.POLICY_CHANGED).exists()

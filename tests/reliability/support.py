@@ -25,10 +25,11 @@ def approved(organization, approver, document) -> Action:
 
 
 def allow_bulk_email(organization) -> None:
-    """Many reminders to one partner in a few seconds: lift the rate limit and outreach window
-    so every action is due at once (what is tested here is delivery, not the guardrails)."""
+    """Many reminders to one partner in a few seconds: lift the rate limit, the outreach window and
+    the contact budget so every action is due at once (what is tested here is delivery, not the
+    guardrails)."""
     GuardrailPolicy.objects.filter(pk=guardrails.policy_for(organization).pk).update(
-        emails_per_hour=100_000, email_window_hours=0)
+        emails_per_hour=100_000, email_window_hours=0, contact_cap_messages=0)
 
 
 def note_on(model: str, record_id: int, body: str = "Checked by the reliability test.") -> dict:

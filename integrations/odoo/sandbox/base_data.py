@@ -18,6 +18,10 @@ ACTIVITY_TYPES = [
     ("mail_activity_data_todo", "To-Do", "default", ""),
     ("mail_activity_data_upload_document", "Upload Document", "upload_file", ""),
 ]
+# addons/mail/data/mail_activity_data.xml: icons and delays (days) of the standard types
+ACTIVITY_TYPE_DATA = {"mail_activity_data_email": ("fa-envelope", 0), "mail_activity_data_call": ("fa-phone", 2),
+                      "mail_activity_data_meeting": ("fa-users", 0), "mail_activity_data_todo": ("fa-tasks", 5),
+                      "mail_activity_data_upload_document": ("fa-upload", 5)}
 SUBTYPES = [("mt_comment", "Discussions", False), ("mt_note", "Note", True), ("mt_activities", "Activities", True)]
 CRM_STAGES = [("stage_lead1", "New", 1, False), ("stage_lead2", "Qualified", 2, False), ("stage_lead3", "Proposition", 3, False), ("stage_lead4", "Won", 70, True)]
 ACCOUNTS = [
@@ -64,7 +68,10 @@ def seed_base(store, *, company_name, admin_login):
         xmlid("mail", name, "mail.message.subtype", store.insert("mail.message.subtype", {"name": label, "internal": internal}))
     ids["activity_types"] = {}
     for sequence, (name, label, category, summary) in enumerate(ACTIVITY_TYPES, start=1):
-        type_id = store.insert("mail.activity.type", {"name": label, "category": category, "summary": summary or False, "sequence": sequence, "active": True})
+        icon, delay = ACTIVITY_TYPE_DATA[name]
+        type_id = store.insert("mail.activity.type", {"name": label, "category": category, "summary": summary or False, "sequence": sequence,
+                                                      "icon": icon, "delay_count": delay, "delay_unit": "days",
+                                                      "delay_from": "previous_activity", "active": True})
         ids["activity_types"][label] = type_id
         xmlid("mail", name, "mail.activity.type", type_id)
 

@@ -36,7 +36,7 @@ import os
 import random
 from datetime import date, timedelta
 
-from . import demo_chatter, demo_hr
+from . import demo_chatter, demo_files, demo_hr
 from .base_data import seed_base
 
 SEED = 20240917
@@ -291,6 +291,7 @@ class DemoBuilder:
         self._messages()
         demo_hr.build(self)  # employees and expense categories
         demo_chatter.build(self)  # customer emails and notes on deals and invoices
+        demo_files.build(self)  # a PDF for six overdue invoices
 
     # --- helpers ---------------------------------------------------------------------------
     def day(self, offset):
@@ -474,6 +475,7 @@ class DemoBuilder:
                 {
                     "res_model_id": ir_models[model],
                     "res_id": records[model][key],
+                    "res_name": self.store.display_name(model, records[model][key]),  # stored by Odoo at create
                     "activity_type_id": self.ids["activity_types"][activity_type],
                     "summary": summary,
                     "date_deadline": self.day(deadline),

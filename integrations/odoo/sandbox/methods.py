@@ -1,24 +1,21 @@
 """The ORM methods reachable over RPC, with Odoo 17's signatures and errors.
 
-``call_kw`` mirrors ``odoo.api.call_kw`` behind ``odoo.service.model.execute_kw``: unknown
-model -> UserError, private name -> AccessError, unknown method -> AttributeError, record
-methods take their ids as the first positional argument, ``context`` is taken out of the
-keyword arguments. Only methods marked ``@rpc`` exist; a model method (``@rpc(model=True)``)
-refuses ids over JSON-2 like Odoo's ``@api.model`` methods do.
+Only methods marked ``@rpc`` exist; a model method (``@rpc(model=True)``) is called without
+ids, like Odoo's ``@api.model`` methods. How a call reaches them (execute_kw, the web client's
+call_kw, JSON-2) is in calls.py. ``read`` skips records that no longer exist and ``unlink``
+ignores them, as ``BaseModel._read_format`` and ``check_access_rule`` do; ``write`` raises
+MissingError.
 """
 
-import html
 import inspect
-import re
 
-from . import grouping, rules
-from .domain import name_search_ids, search_rows
-from .errors import AccessError, MissingError, UserError
+from . import grouping, rules, rules_mail
+from .domain import first_rows_by_id, name_search_ids, search_rows
+from .errors import MissingError
 from .ordering import sort_rows
 from .schema import ARCHIVABLE_MODELS, MAIL_THREAD_MODELS, X2MANY, default_value
 from .values import foreign_key_error, missing_required, to_storage, to_wire
 
-PRIVATE = re.compile(r"^(_.*|init)$")
 COMPUTED_ON_WRITE = ("id", "display_name", "create_date", "write_date")
 
 
@@ -35,49 +32,32 @@ class Env:
         return user.get("partner_id", False) if user else False
 
     def records(self, model, ids=()):
-        return Recordset(self, model, ids)
+        return BaseModel(self, model, ids)
 
 
-def rpc(func=None, *, model=False, models=None):
-    """Publish a method. ``model``: called without ids; ``models``: only on these models."""
+def rpc(func=None, *, model=False, models=None, owner="BaseModel", returns_records=False):
+    """Publish a method. ``model``: called without ids; ``models``: only on these models;
+    ``owner``: the Odoo class defining it, which Python's TypeErrors name
+    (``BaseModel.search() got an unexpected keyword argument 'limt'``); ``returns_records``:
+    Odoo returns a recordset, which JSON-2 sends as a list of ids."""
 
     def mark(method):
         method.rpc_model = model
         method.rpc_models = models
+        method.returns_records = returns_records
+        method.__qualname__ = f"{owner}.{method.__name__}"
+        method.__code__ = method.__code__.replace(co_qualname=method.__qualname__)
         return method
 
     return mark(func) if func else mark
 
 
-def public_method(records, name):
-    """The function for ``name``, refusing private and unknown names as Odoo does."""
-    if PRIVATE.match(name):
-        raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
-    func = getattr(Recordset, name, None)
-    if not hasattr(func, "rpc_model") or (func.rpc_models and records.model not in func.rpc_models):
-        raise AttributeError(f"The method '{name}' does not exist on the model '{records.model}'")
+def published(model, name):
+    """The ``@rpc`` function called ``name`` on ``model``, or None."""
+    func = getattr(BaseModel, name, None)
+    if not hasattr(func, "rpc_model") or (func.rpc_models and model not in func.rpc_models):
+        return None
     return func
-
-
-def prepare_call(env, model, method, context=None):
-    """(env with the call's context, empty recordset, function) for one call, or Odoo's error."""
-    if model not in env.store.models:
-        raise UserError(f"Object {model} doesn't exist")
-    env = Env(env.store, env.uid, {**env.context, **(context or {})})
-    records = env.records(model)
-    return env, records, public_method(records, method)
-
-
-def call_kw(env, model, method, args, kwargs):
-    """Run one XML-RPC/JSON-RPC call the way ``odoo.api.call_kw`` does, as one transaction."""
-    kwargs = dict(kwargs or {})
-    env, records, func = prepare_call(env, model, method, kwargs.pop("context", None))
-    args = list(args)
-    if not func.rpc_model:
-        ids = args.pop(0)
-        records = env.records(model, ids if isinstance(ids, (list, tuple)) else [ids])
-    with env.store.transaction():
-        return func(records, *args, **kwargs)
 
 
 def check_arguments(func, kwargs):
@@ -85,7 +65,9 @@ def check_arguments(func, kwargs):
     inspect.signature(func).bind(None, **kwargs)
 
 
-class Recordset:
+class BaseModel:
+    """A recordset of one model; named like Odoo's class because Python's errors name it."""
+
     def __init__(self, env, model, ids=()):
         self.env = env
         self.model = model
@@ -107,16 +89,33 @@ class Recordset:
 
     @rpc(model=True)
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+        """``search_fetch`` checks the fields before the domain; the rest goes to ``_read_format``."""
+        self._field_names(fields)
+        unexpected = sorted(read_kwargs.keys() - {"load"})
+        if unexpected:
+            raise TypeError(f"BaseModel._read_format() got an unexpected keyword argument '{unexpected[0]}'")
         rows = self._search_rows(domain or [], offset, limit, order)
         return self.env.records(self.model, [row["id"] for row in rows]).read(fields, **read_kwargs)
 
     @rpc
     def read(self, fields=None, load="_classic_read"):
+        """One dict per id given, in that order and duplicates kept; ids that no longer exist
+        are skipped (``_read_format``), except when only ``id`` is asked for."""
+        if not self.ids:  # ``fetch`` returns at once; ``_read_format`` looks the names up
+            for fname in fields or ():
+                if fname not in self.spec.fields:
+                    raise KeyError(fname)
+            return []
         names = self._field_names(fields)
         store = self.env.store
         result = []
-        for row in self._existing_rows():
-            values = {"id": row["id"]}
+        for record_id in self.ids:
+            row = store.row(self.model, record_id)
+            if row is None:
+                if fields and not names:
+                    result.append({"id": record_id})
+                continue
+            values = {"id": record_id}
             for fname in names:
                 fdef = self.spec.fields[fname]
                 values[fname] = to_wire(store, fdef, store.value(self.model, row, fname), load=load)
@@ -143,13 +142,13 @@ class Recordset:
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
         return grouping.read_group(self.env, self.model, domain, self._matching(domain), fields, groupby, offset, limit, orderby, lazy)
 
-    @rpc(models=("res.users",), model=True)
+    @rpc(models=("res.users",), model=True, owner="Users")
     def context_get(self):
         user = self.env.store.row("res.users", self.env.uid) or {}
         return {"lang": user.get("lang") or "en_US", "tz": user.get("tz") or False, "uid": self.env.uid}
 
     # --- writing ----------------------------------------------------------------------------
-    @rpc(model=True)
+    @rpc(model=True, returns_records=True)
     def create(self, vals_list):
         single = isinstance(vals_list, dict)
         ids = [self._create_one(vals) for vals in ([vals_list] if single else vals_list)]
@@ -170,9 +169,10 @@ class Recordset:
 
     @rpc
     def unlink(self):
+        """Records already deleted are ignored (``check_access_rule``: no need to warn)."""
         store = self.env.store
-        rows = self._existing_rows()
-        ids = {row["id"] for row in rows}
+        ids = {record_id for record_id in self.ids if store.row(self.model, record_id) is not None}
+        rules.check_unlink(self.env, self.model, [store.row(self.model, record_id) for record_id in sorted(ids)])
         for record_id in ids:
             store.delete(self.model, record_id)
         self._cascade_unlink(ids)
@@ -187,50 +187,35 @@ class Recordset:
     def action_unarchive(self):
         self.write({"active": True})
 
-    @rpc(models=MAIL_THREAD_MODELS)
-    def message_post(
-        self,
-        *,
-        body="",
-        subject=None,
-        message_type="notification",
-        author_id=None,
-        subtype_xmlid=None,
-        subtype_id=False,
-        partner_ids=None,
-        body_is_html=False,
-        **kwargs,
-    ):
-        if len(self.ids) != 1:
-            raise ValueError(f"Expected singleton: {self!r}")
-        if "model" in kwargs or "res_id" in kwargs:
-            raise ValueError("message_post does not support model and res_id parameters anymore. Please call message_post on record.")
-        if "subtype" in kwargs:
-            raise ValueError("message_post does not support subtype parameter anymore. Please give a valid subtype_id or subtype_xmlid value instead.")
-        self._existing_rows()
-        if not subtype_id:
-            subtype_id = self._xmlid_to_id(subtype_xmlid or "mail.mt_note")
-        extra = {key: value for key, value in kwargs.items() if key in self.env.store.models["mail.message"].fields}
-        values = {
-            **extra,
-            "body": body if body_is_html else _plaintext_to_html(body),
-            "subject": subject or False,
-            "message_type": message_type,
-            "model": self.model,
-            "res_id": self.ids[0],
-            "subtype_id": subtype_id,
-            "partner_ids": [(6, 0, partner_ids or [])],
-        }
-        if author_id:
-            values["author_id"] = author_id
-        return self.env.records("mail.message")._create_one(values)
+    @rpc(models=MAIL_THREAD_MODELS, owner="MailThread", returns_records=True)
+    def message_post(self, *, body="", subject=None, message_type="notification", email_from=None, author_id=None,
+                     parent_id=False, subtype_xmlid=None, subtype_id=False, partner_ids=None, attachments=None,
+                     attachment_ids=None, body_is_html=False, **kwargs):
+        """mail_thread.py's signature; its checks and the message it stores are in rules_mail.py."""
+        return rules_mail.message_post(
+            self, body=body, subject=subject, message_type=message_type, email_from=email_from, author_id=author_id,
+            subtype_xmlid=subtype_xmlid, subtype_id=subtype_id, partner_ids=partner_ids, attachments=attachments,
+            attachment_ids=attachment_ids, body_is_html=body_is_html, **kwargs)
+
+    @rpc(models=("mail.activity",), owner="MailActivity")
+    def action_feedback(self, feedback=False, attachment_ids=None):
+        return rules_mail.action_feedback(self, feedback, attachment_ids)
+
+    @rpc(models=("mail.activity",), owner="MailActivity")
+    def action_done(self):
+        return rules_mail.action_feedback(self)
 
     # --- internals ----------------------------------------------------------------------------
     def _matching(self, domain):
         active_test = self.env.context.get("active_test", True)
-        return search_rows(self.env.store, self.model, list(domain or []), active_test=active_test)
+        return search_rows(self.env.store, self.model, domain or [], active_test=active_test)
 
     def _search_rows(self, domain, offset, limit, order):
+        if limit and isinstance(order, str) and order.strip().lower() in ("id", "id asc"):
+            offset = offset or 0
+            rows = first_rows_by_id(self.env.store, self.model, domain or [], offset + limit,
+                                    active_test=self.env.context.get("active_test", True))
+            return rows[offset:]
         rows = sort_rows(self.env.store, self.model, self._matching(domain), order or "")
         offset = offset or 0
         return rows[offset : offset + limit] if limit else rows[offset:]
@@ -367,8 +352,3 @@ def _document_model(store, model, row):
         return store.value(model, row, "res_model")
     return row.get("model")
 
-
-def _plaintext_to_html(body):
-    """What ``message_post`` stores for a plain-string body: escaped, in a paragraph."""
-    escaped = html.escape(body or "").replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
-    return f"<p>{escaped}</p>" if escaped else ""

@@ -2,32 +2,59 @@
 
 As in PostgreSQL, unset values come last ascending and first descending unless ``nulls
 first``/``nulls last`` says otherwise. A many2one sorts by the target model's own default
-order, which is how Odoo orders ``stage_id`` by the stages' sequence.
+order, which is how Odoo orders ``stage_id`` by the stages' sequence. The string is checked as
+``BaseModel._check_qorder`` and ``_order_field_to_sql`` (17.0) check it: a malformed one is a
+UserError, an unknown field a ValueError, and a field with no column (x2many, display_name)
+is left out of the order without complaint.
 """
 
 import re
 
+from .errors import UserError
 from .schema import X2MANY
 
-ORDER_TERM = re.compile(r"^\s*([a-z0-9_]+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.IGNORECASE)
+#: ``odoo.models.regex_order`` (17.0).
+REGEX_ORDER = re.compile(
+    r"""
+    ^
+    (\s*
+        (?P<term>((?P<field>[a-z0-9_]+|"[a-z0-9_]+")(\.(?P<property>[a-z0-9_]+))?(:(?P<func>[a-z_]+))?))
+        (\s+(?P<direction>desc|asc))?
+        (\s+(?P<nulls>nulls\ first|nulls\ last))?
+        \s*
+        (,|$)
+    )+
+    (?<!,)
+    $
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+NOT_A_COLUMN = ("display_name",)  # computed, not stored, in every model
 
 
 def parse_order(model_spec, order):
-    """[(field, descending, nulls_first)] for an order string; ValueError as Odoo for a bad one."""
+    """[(field, descending, nulls_first)] for an order string, with Odoo's errors."""
+    if not isinstance(order, str):
+        raise TypeError(f"expected string or bytes-like object, got '{type(order).__name__}'")
+    if not REGEX_ORDER.match(order):
+        raise UserError(
+            f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
+            "list of valid field names (optionally followed by asc/desc for the direction)"
+        )
     terms = []
-    for chunk in order.split(","):
-        match = ORDER_TERM.match(chunk)
-        if not match:
-            raise ValueError(
-                f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
-                "list of valid field names (optionally followed by asc/desc for the direction)"
-            )
-        fname, direction, nulls = match.groups()
-        fdef = model_spec.field(fname)
-        if fdef.type in X2MANY:
-            raise ValueError(f"Cannot order by {model_spec.name}.{fname}: it is a {fdef.type} field")
-        descending = (direction or "asc").lower() == "desc"
-        nulls_first = descending if nulls is None else nulls.lower() == "first"
+    for part in order.split(","):
+        match = REGEX_ORDER.match(part)
+        fname, prop = match["field"], match["property"]
+        fdef = model_spec.fields.get(fname)
+        if fdef is None:
+            raise ValueError(f"Invalid field {fname!r} on model {model_spec.name!r}")
+        if prop:
+            raise ValueError(f"Order a property ({prop!r}) on a non-properties field ({fname!r})")
+        if fdef.type in X2MANY or fname in NOT_A_COLUMN:
+            continue  # "cannot be sorted on field (not a column)": a warning in Odoo's log
+        descending = (match["direction"] or "asc").lower() == "desc"
+        nulls = match["nulls"]
+        nulls_first = descending if nulls is None else nulls.lower() == "nulls first"
         terms.append((fname, descending, nulls_first))
     return terms
 
@@ -37,7 +64,7 @@ def sort_rows(store, model, rows, order, *, follow_many2one=True):
     spec = store.models[model]
     if not order:
         order = spec.order
-    if order.strip().lower() in ("id", "id asc"):
+    if isinstance(order, str) and order.strip().lower() in ("id", "id asc"):
         rows.sort(key=lambda row: row["id"])
         return rows
     for fname, descending, nulls_first in reversed(parse_order(spec, order)):

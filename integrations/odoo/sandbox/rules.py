@@ -4,24 +4,23 @@
   ``date_last_stage_update`` (this is how "stalled deals" are found), a won stage sets the
   probability to 100.
 - project.task: a sub-task without a project takes its parent's project.
-- mail.activity: the document it points at must exist; deadline defaults to today and the
-  assignee to the caller.
+- mail.activity, archiving a mail.thread record: rules_mail.py; every Html value is stored
+  sanitised (sanitize.py).
 - mail.message: dated now and authored by the caller's partner, ``email_from`` its address.
+- SQL and Python constraints, refusals to change or delete posted entries: rules_constraints.py.
 - hr.employee, product.product, hr.expense: the computes and constraints of Odoo 17 listed
   below, each citing where Odoo does it (odoo/odoo 17.0).
 """
 
-from datetime import timezone
-from email.utils import getaddresses
-from zoneinfo import ZoneInfo
-
-from .errors import MissingError, ValidationError
+from . import rules_constraints, rules_mail, schema_files
+from .errors import ValidationError
 from .store import COMPUTED
 
 
 def prepare_create(env, model, vals):
     """Values Odoo would derive on create, added to ``vals`` (explicit values win)."""
     store = env.store
+    rules_mail.sanitize_html_fields(store, model, vals)
     if model == "crm.lead":
         if not vals.get("stage_id"):
             stages = sorted(store.tables["crm.stage"].values(), key=lambda row: (row.get("sequence", 1), row["id"]))
@@ -34,28 +33,41 @@ def prepare_create(env, model, vals):
             parent = store.row("project.task", vals["parent_id"])
             vals["project_id"] = parent.get("project_id", False) if parent else False
     elif model == "mail.activity":
-        vals.setdefault("date_deadline", store.clock().date().isoformat())
-        vals.setdefault("user_id", env.uid)
-        target_model = store.row("ir.model", vals.get("res_model_id")) if vals.get("res_model_id") else None
-        if target_model and vals.get("res_id") and store.row(target_model["model"], vals["res_id"]) is None:
-            raise MissingError(record_missing_message(target_model["model"], [vals["res_id"]], env.uid))
+        rules_mail.prepare_activity(env, vals)
     elif model == "mail.message":
         vals.setdefault("date", store.now())
         vals.setdefault("author_id", env.user_partner_id())
         # mail/models/mail_message.py default_get -> mail.thread._message_compute_author: the
         # author's formatted address (message_post computes it the same way).
-        vals.setdefault("email_from", _email_formatted(store, vals.get("author_id")))
+        vals.setdefault("email_from", rules_mail.email_formatted(store, vals.get("author_id")))
     elif model == "hr.employee":
         _prepare_employee(env, vals)
     elif model == "product.product":
         _sanitize_product_create(vals)
     elif model == "hr.expense":
         _prepare_expense(env, vals)
+    elif model == "ir.attachment":
+        vals = schema_files.prepare_attachment(vals, creating=True)
+    rules_constraints.check_create(env, model, vals)
     return vals
 
 
 def prepare_write(env, model, row, changes):
-    """Values a write triggers in Odoo (recomputed stored fields), unless written explicitly."""
+    """Values a write triggers in Odoo, checked against its constraints."""
+    changes = rules_mail.sanitize_html_fields(env.store, model, dict(changes))
+    rules_mail.archive_thread(env, model, row, changes)
+    return rules_constraints.check_write(env, model, row, _derived_on_write(env, model, row, changes))
+
+
+def check_unlink(env, model, rows):
+    """Refuse to delete ``rows`` as Odoo would (before anything is deleted)."""
+    rules_constraints.check_unlink(env, model, rows)
+
+
+def _derived_on_write(env, model, row, changes):
+    """Recomputed stored fields, unless written explicitly."""
+    if model == "mail.activity":
+        return rules_mail.prepare_activity(env, changes, row)
     if model == "crm.lead" and "stage_id" in changes and changes["stage_id"] != row.get("stage_id"):
         derived = {"date_last_stage_update": env.store.now(), **_won_values(env, changes)}
         return {**derived, **changes}
@@ -65,6 +77,8 @@ def prepare_write(env, model, row, changes):
         return _sanitize_product_write(row, changes)
     if model == "hr.expense":
         return _expense_write(env, row, changes)
+    if model == "ir.attachment":
+        return schema_files.prepare_attachment(changes, creating=False)
     return changes
 
 
@@ -80,18 +94,6 @@ def record_missing_message(model, ids, uid):
     return f"Record does not exist or has been deleted.\n(Record: {model}({records},), User: {uid})"
 
 
-def _email_formatted(store, partner_id):
-    """res.partner ``email_formatted``: ``"Name" <address>`` (Odoo's ``formataddr`` always quotes)."""
-    partner = store.row("res.partner", partner_id) if partner_id else None
-    if not partner or not partner.get("email"):
-        return False
-    addresses = [address for _, address in getaddresses([partner["email"]]) if "@" in address]
-    if not addresses:
-        return partner["email"]
-    name = (partner.get("name") or "False").replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{name}" <{",".join(addresses)}>'
-
-
 def _product_display_name(store, model, row):
     """product/models/product_product.py ``_compute_display_name``: ``[code] name``."""
     name = row.get("name") or ""
@@ -100,6 +102,7 @@ def _product_display_name(store, model, row):
 
 # Registered beside the rules that read it (an expense's default name) in store.py's table.
 COMPUTED[("product.product", "display_name")] = _product_display_name
+COMPUTED[("account.move", "invoice_pdf_report_id")] = schema_files.invoice_pdf_report
 
 
 # --- hr.employee ---------------------------------------------------------------------------------
@@ -272,9 +275,4 @@ def _caller_employee(env):
 
 def _context_today(env):
     """``fields.Date.context_today``: today in the context's timezone, else the user's, else UTC."""
-    user = env.store.row("res.users", env.uid) or {}
-    try:
-        zone = ZoneInfo(env.context.get("tz") or user.get("tz") or "UTC")
-    except (ValueError, KeyError, OSError):
-        zone = timezone.utc
-    return env.store.clock().replace(tzinfo=timezone.utc).astimezone(zone).date().isoformat()
+    return rules_mail.context_today(env)

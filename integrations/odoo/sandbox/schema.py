@@ -2,13 +2,16 @@
 
 Field names, types, selections and default orders follow Odoo 17 so that a client tested here
 behaves the same against a real server. Fields that Odoo computes are marked ``compute`` (the
-store derives them); ``related`` fields follow a dotted path and are read-only here.
+store derives them); ``related`` fields follow a dotted path and are read-only here. The mail
+models, and the chatter and activity fields of every ``mail_thread`` model, are in schema_mail.py.
 """
 
 import sys
 from dataclasses import dataclass
 
+from .schema_files import file_models
 from .schema_hr import hr_models
+from .schema_mail import mail_models, mixin_fields
 
 RELATIONAL = ("many2one", "one2many", "many2many")
 X2MANY = ("one2many", "many2many")
@@ -27,6 +30,7 @@ class Field:
     related: str | None = None
     compute: bool = False
     readonly: bool = False  # stored but computed by Odoo (e.g. hr.expense.state): fields_get says readonly
+    searchable: bool = True  # False: computed without a search method (fields_get, and SEARCHES drops the leaf)
     name: str = ""
 
     @property
@@ -41,7 +45,7 @@ class Field:
             "required": self.required,
             "readonly": bool(self.related or self.compute or self.readonly) or self.name == "id",
             "store": self.stored,
-            "searchable": True,
+            "searchable": self.searchable,
             "sortable": self.stored and self.type not in X2MANY,
         }
         if self.relation:
@@ -140,7 +144,8 @@ def _model(model_name, description, /, *, order="id", rec_name="name", name_sear
         "create_date": datetime("Created on"),
         "write_date": datetime("Last Updated on"),
     }
-    named = {fname: _named(fdef, fname) for fname, fdef in {**common, **fields}.items()}
+    mixins = mixin_fields(sys.modules[__name__]) if mail_thread else {}  # mail.thread + mail.activity.mixin
+    named = {fname: _named(fdef, fname) for fname, fdef in {**common, **fields, **mixins}.items()}
     return Model(
         name=model_name,
         description=description,
@@ -156,7 +161,6 @@ def _named(fdef, fname):
     return Field(**{**fdef.__dict__, "name": fname})
 
 
-ACTIVITY_CATEGORIES = [("default", "None"), ("upload_file", "Upload Document"), ("phonecall", "Phonecall"), ("meeting", "Meeting")]
 MOVE_TYPES = [
     ("entry", "Journal Entry"),
     ("out_invoice", "Customer Invoice"),
@@ -269,6 +273,8 @@ MODELS = {
             amount_residual=monetary("Amount Due"),
             currency_id=many2one("res.currency", "Currency"),
             invoice_user_id=many2one("res.users", "Salesperson"),
+            posted_before=boolean("Posted Before", default=False, readonly=True),
+            invoice_pdf_report_id=many2one("ir.attachment", "PDF Attachment", compute=True),  # 17.0+, schema_files.py
         ),
         _model(
             "crm.stage",
@@ -336,50 +342,18 @@ MODELS = {
             model=char("Model Name", required=True),
             res_id=Field("many2one_reference", "Record ID"),
         ),
-        _model("mail.message.subtype", "Message subtypes", order="sequence, id", name=char("Message Type", required=True), internal=boolean("Internal Only", default=False), sequence=integer("Sequence", default=1)),
-        _model(
-            "mail.message",
-            "Message",
-            order="id desc",
-            rec_name=None,
-            subject=char("Subject"),
-            body=html("Contents", default=""),
-            model=char("Related Document Model"),
-            res_id=Field("many2one_reference", "Related Document ID"),
-            message_type=selection(
-                "Type",
-                [("email", "Email"), ("comment", "Comment"), ("notification", "System notification"), ("auto_comment", "Automated Targeted Notification"), ("user_notification", "User Specific Notification")],
-                required=True,
-                default="comment",
-            ),
-            subtype_id=many2one("mail.message.subtype", "Subtype"),
-            author_id=many2one("res.partner", "Author"),
-            email_from=char("From"),
-            partner_ids=many2many("res.partner", "Recipients"),
-            date=datetime("Date"),
-        ),
-        _model("mail.activity.type", "Activity Type", order="sequence, id", name=char("Name", required=True), summary=char("Default Summary"), category=selection("Action", ACTIVITY_CATEGORIES, default="default"), sequence=integer("Sequence", default=10), active=active()),
-        _model(
-            "mail.activity",
-            "Activity",
-            order="date_deadline ASC, id ASC",
-            rec_name="summary",
-            res_model_id=many2one("ir.model", "Document Model", required=True),
-            res_model=char("Related Document Model", related="res_model_id.model"),
-            res_id=Field("many2one_reference", "Related Document ID", required=True),
-            activity_type_id=many2one("mail.activity.type", "Activity Type"),
-            summary=char("Summary"),
-            note=html("Note"),
-            date_deadline=date("Due Date", required=True),
-            user_id=many2one("res.users", "Assigned to"),
-        ),
+        *mail_models(sys.modules[__name__]).values(),  # mail.message.subtype, mail.message, mail.activity.type, mail.activity
     ]
 }
 
 MODELS.update(hr_models(sys.modules[__name__]))  # hr.employee, product.product, hr.expense
+MODELS.update(file_models(sys.modules[__name__]))  # ir.attachment
 MAIL_THREAD_MODELS = tuple(name for name, model in MODELS.items() if model.mail_thread)
 ARCHIVABLE_MODELS = tuple(name for name, model in MODELS.items() if model.has_active)
 PARENT_FIELD = "parent_id"
+#: (model, field) or field -> ``search(store, model, operator, value)`` returning the domain Odoo's
+#: search method would (filled by rules_mail.py, read by domain.py), as COMPUTED is for values.
+SEARCHES = {}
 
 
 def default_value(fdef):

@@ -1,10 +1,12 @@
-"""The HTTP face of the sandbox: Odoo's XML-RPC, JSON-RPC and JSON-2 endpoints.
+"""The HTTP face of the sandbox: Odoo's XML-RPC, JSON-RPC, JSON-2 and web-client endpoints.
 
-Errors are encoded as ``odoo/addons/base/controllers/rpc.py`` and ``odoo.http`` do:
-``/xmlrpc/2/*`` faults carry integer codes (1 error, 2 user/validation/missing, 3 access
-denied, 4 access error), legacy ``/xmlrpc/*`` faults carry string codes, ``/jsonrpc`` wraps
-errors in ``{"code": 200, "message": "Odoo Server Error", "data": {...}}`` and JSON-2 answers
-``{name, message, arguments, context, debug}`` with the exception's HTTP status.
+``/xmlrpc/2/*`` and legacy ``/xmlrpc/*`` (``odoo/addons/base/controllers/rpc.py``) answer
+faults; ``/jsonrpc`` and the web client's routes (web.py) are Odoo 17's ``type='json'``
+routes (``JsonRPCDispatcher``): a JSON body is required (else 400), and errors come in
+``{"code": 200, "message": "Odoo Server Error", "data": {...}}`` with HTTP 200. JSON-2
+(``/json/2/<model>/<method>``, Odoo 19's ``Json2Dispatcher``) answers
+``{name, message, arguments, context, debug}`` with the exception's HTTP status. faults.py
+says how each exception is encoded.
 
 ``start_in_thread`` runs a server on a free port for tests and benchmarks.
 """
@@ -14,32 +16,25 @@ import re
 import sys
 import threading
 import time
-import traceback
 import xmlrpc.client
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.utils import formatdate
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import demo
-from .errors import AccessDenied, AccessError, MissingError, UserError
-from .methods import Env, check_arguments, prepare_call
+from .errors import HTTPError, SessionExpiredException, UserError
+from .faults import legacy_xmlrpc_fault, serialize_exception, xmlrpc_fault
 from .services import VERSION_INFO, Credentials, Sandbox
 from .store import Store
 from .values import DATETIME_FORMAT
+from .web import CALL_KW, SESSION_LIFETIME, WebClient, jsonrpc
 
-XMLRPC_PATH = re.compile(r"^/xmlrpc/(2/)?(common|object|db)$")
+XMLRPC_PATH = re.compile(r"^/xmlrpc/(2/)?([^/]+)$")
 JSON2_PATH = re.compile(r"^/json/2/([^/]+)/([^/]+)$")
-
-
-class HTTPError(Exception):
-    """A werkzeug HTTP exception as JSON-2 reports it."""
-
-    def __init__(self, status, description):
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.odoo_name = f"werkzeug.exceptions.{status.phrase.replace(' ', '')}"
+JSON_MIMETYPES = ("application/json", "application/json-rpc")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,7 +43,8 @@ class Handler(BaseHTTPRequestHandler):
     # the client's delayed ACK (Nagle), which no real Odoo behind a proper server does.
     disable_nagle_algorithm = True
     server_version = "Werkzeug/3.0"
-    sandbox: Sandbox  # set on the subclass made by ``make_server``
+    sandbox: Sandbox  # set on the subclass made by ``SandboxServer``
+    web: WebClient
 
     def log_message(self, format, *args):
         if self.server.verbose:
@@ -74,11 +70,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         xmlrpc_match = XMLRPC_PATH.match(self.path)
         json2_match = JSON2_PATH.match(self.path)
+        web_endpoint, path_args = self.web.endpoint(self.path)
         if xmlrpc_match:
             legacy, service = xmlrpc_match.group(1) is None, xmlrpc_match.group(2)
             self._send(HTTPStatus.OK, self._xmlrpc(service, body, legacy).encode(), "text/xml")
         elif self.path == "/jsonrpc":
-            self._send(HTTPStatus.OK, json.dumps(self._jsonrpc(body)).encode(), "application/json")
+            self._json_route("/jsonrpc", jsonrpc, {}, body)
+        elif web_endpoint is not None:
+            self._json_route(CALL_KW if path_args else self.path, web_endpoint, path_args, body)
         elif json2_match:
             status, payload = self._json2(*json2_match.groups(), body)
             self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8")
@@ -86,78 +85,83 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"Not Found", "text/plain")
 
     def _known_path(self):
-        return bool(XMLRPC_PATH.match(self.path) or JSON2_PATH.match(self.path) or self.path == "/jsonrpc")
+        return bool(XMLRPC_PATH.match(self.path) or JSON2_PATH.match(self.path) or self.path == "/jsonrpc" or self.web.endpoint(self.path)[0])
 
-    def _send(self, status, payload, content_type):
+    def _send(self, status, payload, content_type, headers=()):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
 
     # --- XML-RPC ---------------------------------------------------------------------------
     def _xmlrpc(self, service, body, legacy):
+        entry = ["xmlrpc_legacy" if legacy else "xmlrpc"]
         try:
             params, method = xmlrpc.client.loads(body, use_datetime=True)
+            entry += ["object"] if service == "object" else []
             result = self.sandbox.dispatch(service, method, _dates_as_strings(params))
             return xmlrpc.client.dumps((result,), methodresponse=True, allow_none=False)
         except Exception as exc:  # every error becomes a fault, as in Odoo
-            fault = _legacy_fault(exc) if legacy else _fault(exc)
+            fault = legacy_xmlrpc_fault(exc, entry) if legacy else xmlrpc_fault(exc, entry)
             return xmlrpc.client.dumps(fault, methodresponse=True, allow_none=False)
 
-    # --- JSON-RPC --------------------------------------------------------------------------
-    def _jsonrpc(self, body):
-        request_id = None
+    # --- type='json' routes: /jsonrpc and the web client's ----------------------------------
+    def _json_route(self, route, endpoint, path_args, body):
+        """``JsonRPCDispatcher.dispatch`` and ``handle_error`` (17.0)."""
+        mimetype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if mimetype not in JSON_MIMETYPES:
+            message = (f"Request inferred type is compatible with ['http'] but {route!r} is type='json'.\n\n"
+                       "Please verify the Content-Type request header and try again.")
+            self._send(HTTPStatus.BAD_REQUEST, _bad_request_page(message), "text/html; charset=utf-8")
+            return
         try:
             request = json.loads(body)
             request_id = request.get("id")
-            params = request["params"]
-            result = self.sandbox.dispatch(params["service"], params["method"], params.get("args", []))
+        except ValueError:
+            self._send(HTTPStatus.BAD_REQUEST, b"Invalid JSON data", "text/html; charset=utf-8")
+            return
+        except AttributeError:
+            self._send(HTTPStatus.BAD_REQUEST, b"Invalid JSON-RPC data", "text/html; charset=utf-8")
+            return
+        response, headers = {"jsonrpc": "2.0", "id": request_id}, []
+        try:
+            params = dict(request.get("params", {}), **path_args)
+            result, new_sid = self.web.call(endpoint, params, self._session_id())
         except Exception as exc:  # reported in the JSON-RPC error member
-            return {"jsonrpc": "2.0", "id": request_id, "error": {"code": 200, "message": "Odoo Server Error", "data": _serialize(exc)}}
-        response = {"jsonrpc": "2.0", "id": request_id}
-        if result is not None:
-            response["result"] = result
-        return response
+            response["error"] = _json_error(exc, endpoint)
+        else:
+            if result is not None:
+                response["result"] = result
+            if new_sid:
+                expires = formatdate(time.time() + SESSION_LIFETIME, usegmt=True)
+                headers.append(("Set-Cookie", f"session_id={new_sid}; Expires={expires}; Max-Age={SESSION_LIFETIME}; HttpOnly; Path=/"))
+        self._send(HTTPStatus.OK, json.dumps(response).encode(), "application/json", headers)
+
+    def _session_id(self):
+        try:
+            morsel = SimpleCookie(self.headers.get("Cookie") or "").get("session_id")
+        except CookieError:
+            return None
+        return morsel.value if morsel else None
 
     # --- JSON-2 ----------------------------------------------------------------------------
     def _json2(self, model, method, body):
         try:
-            return HTTPStatus.OK, self._json2_call(model, method, body)
+            uid = self._bearer_uid()
+            try:
+                params = json.loads(body) if body else {}
+            except ValueError as exc:
+                raise HTTPError(HTTPStatus.BAD_REQUEST, f"could not parse the body as json: {exc.args[0]}") from exc
+            return HTTPStatus.OK, self.sandbox.json2(uid, model, method, params if isinstance(params, dict) else {})
         except HTTPError as exc:
-            return exc.status, _serialize(exc, message=exc.description, arguments=[exc.description, exc.status.value])
+            return exc.status, serialize_exception(exc, "json2", message=exc.description, arguments=[exc.description, exc.status.value])
         except UserError as exc:
-            return HTTPStatus(exc.http_status), _serialize(exc)
+            return HTTPStatus(exc.http_status), serialize_exception(exc, "json2")
         except Exception as exc:  # an unexpected server error, as Odoo reports it
-            return HTTPStatus.INTERNAL_SERVER_ERROR, _serialize(exc)
-
-    def _json2_call(self, model, method, body):
-        uid = self._bearer_uid()
-        try:
-            params = json.loads(body) if body else {}
-        except ValueError as exc:
-            raise HTTPError(HTTPStatus.BAD_REQUEST, f"could not parse the body as json: {exc.args[0]}") from exc
-        if not isinstance(params, dict):
-            params = {}
-        ids = params.pop("ids", [])
-        context = params.pop("context", {})
-        if model not in self.sandbox.store.models:
-            raise HTTPError(HTTPStatus.NOT_FOUND, f"the model {model!r} does not exist")
-        try:
-            env, records, func = prepare_call(Env(self.sandbox.store, uid), model, method, context)
-        except AttributeError as exc:
-            raise HTTPError(HTTPStatus.NOT_FOUND, exc.args[0]) from exc
-        if func.rpc_model and ids:
-            raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, f"cannot call {model}.{method} with ids")
-        try:
-            check_arguments(func, params)
-        except TypeError as exc:
-            raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, exc.args[0]) from exc
-        revision = self.sandbox.store.revision
-        with self.sandbox.store.transaction():
-            result = func(env.records(model, ids), **params)
-        self.sandbox.persist_if_changed(revision)
-        return result
+            return HTTPStatus.INTERNAL_SERVER_ERROR, serialize_exception(exc, "json2")
 
     def _bearer_uid(self):
         database = self.headers.get("X-Odoo-Database")
@@ -170,52 +174,19 @@ class Handler(BaseHTTPRequestHandler):
         return uid
 
 
-def _fault(exc):
-    """``xmlrpc_handle_exception_int``."""
-    if isinstance(exc, AccessError):
-        return xmlrpc.client.Fault(4, str(exc))
-    if isinstance(exc, AccessDenied):
-        return xmlrpc.client.Fault(3, str(exc))
-    if isinstance(exc, UserError):
-        return xmlrpc.client.Fault(2, str(exc))
-    return xmlrpc.client.Fault(1, _traceback(exc))
+def _json_error(exc, endpoint):
+    """The ``error`` member of ``JsonRPCDispatcher.handle_error`` (17.0)."""
+    entry = ["jsonrpc", "object"] if endpoint is jsonrpc else ["web", *(["call_kw"] if endpoint.__name__ == "call_kw" else [])]
+    error = {"code": 200, "message": "Odoo Server Error", "data": serialize_exception(exc, entry)}
+    if isinstance(exc, SessionExpiredException):
+        error.update(code=100, message="Odoo Session Expired")
+    return error
 
 
-def _legacy_fault(exc):
-    """``xmlrpc_handle_exception_string``: the code is a string, the message may be in it."""
-    if isinstance(exc, MissingError):
-        return xmlrpc.client.Fault("warning -- MissingError\n\n" + str(exc), "")
-    if isinstance(exc, AccessError):
-        return xmlrpc.client.Fault("warning -- AccessError\n\n" + str(exc), "")
-    if isinstance(exc, AccessDenied):
-        return xmlrpc.client.Fault("AccessDenied", str(exc))
-    if isinstance(exc, UserError):
-        return xmlrpc.client.Fault("warning -- UserError\n\n" + str(exc), "")
-    return xmlrpc.client.Fault(str(exc), _traceback(exc))
-
-
-def _exception_name(exc):
-    name = getattr(exc, "odoo_name", None)
-    return name or f"{type(exc).__module__}.{type(exc).__qualname__}"
-
-
-def _traceback(exc):
-    """The traceback text Odoo sends; exceptions imitating Odoo's are named as Odoo names them."""
-    lines = traceback.format_exception(exc)
-    if hasattr(exc, "odoo_name"):
-        lines[-1] = f"{exc.odoo_name}: {exc}\n"
-    return "".join(lines)
-
-
-def _serialize(exc, *, message=None, arguments=None):
-    """``odoo.http.serialize_exception``."""
-    return {
-        "name": _exception_name(exc),
-        "message": str(exc) if message is None else message,
-        "arguments": list(exc.args) if arguments is None else arguments,
-        "context": {},
-        "debug": _traceback(exc),
-    }
+def _bad_request_page(message):
+    """werkzeug's BadRequest page."""
+    escaped = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#x27;")
+    return f"<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n<p>{escaped}</p>\n".encode()
 
 
 def _dates_as_strings(value):
@@ -237,7 +208,7 @@ class SandboxServer(ThreadingHTTPServer):
     def __init__(self, address, sandbox, verbose=False, latency=0.0):
         self.verbose = verbose
         self.latency = latency  # seconds added to every RPC answer; settable while serving
-        handler = type("SandboxHandler", (Handler,), {"sandbox": sandbox})
+        handler = type("SandboxHandler", (Handler,), {"sandbox": sandbox, "web": WebClient(sandbox)})
         super().__init__(address, handler)
 
     def handle_error(self, request, client_address):

@@ -3,13 +3,16 @@
 One ``Sandbox`` is one Odoo database: a store plus the credentials that open it. Logins follow
 ``odoo.service.common``/``security``: a bad password makes ``authenticate`` return False, an
 object call with a bad uid/password raises AccessDenied, an API key is accepted wherever a
-password is, and an unknown database fails like PostgreSQL does.
+password is except the web client's interactive login (``_check_credentials`` with
+``interactive``), and an unknown database fails like PostgreSQL does. The web client's
+sessions are in web.py.
 """
 
 from dataclasses import dataclass
 
+from .calls import execute, execute_kw, json2_call, web_call_kw
 from .errors import AccessDenied, DatabaseNotFound
-from .methods import Env, call_kw
+from .methods import Env
 
 SERVER_VERSION = "17.0"
 VERSION_INFO = {
@@ -57,6 +60,14 @@ class Sandbox:
         if uid != self.admin_uid() or password not in (self.credentials.password, self.credentials.api_key):
             raise AccessDenied()
 
+    def web_login(self, db, login, password):
+        """``Session.authenticate``: an interactive login, so a password and never an API key;
+        a refusal is AccessDenied (``res.users.authenticate``), not False."""
+        self._check_db(db)
+        if login == self.credentials.login and password == self.credentials.password and self.admin_uid():
+            return self.admin_uid()
+        raise AccessDenied()
+
     def uid_for_api_key(self, key):
         return self.admin_uid() if key == self.credentials.api_key else None
 
@@ -65,7 +76,7 @@ class Sandbox:
         """``odoo.http.dispatch_rpc``: run ``service.method(*params)``."""
         handler = {"common": self._common, "db": self._db, "object": self._object}.get(service)
         if handler is None:
-            raise KeyError(f"No such service: {service}")
+            raise KeyError(service)
         return handler(method, list(params))
 
     def _common(self, method, params):
@@ -86,22 +97,28 @@ class Sandbox:
         raise KeyError(f"exp_{method}")
 
     def _object(self, method, params):
-        if method not in ("execute", "execute_kw"):
-            raise NameError(f"Method not available {method}")
+        """``odoo.service.model.dispatch``: the credentials are checked before the method name."""
         db, uid, password = params[0], int(params[1]), params[2]
         self.check(db, uid, password)
         if method == "execute_kw":
-            model, name, args = params[3:6]
-            kwargs = params[6] if len(params) > 6 else {}
-        else:
-            model, name, args, kwargs = params[3], params[4], params[5:], {}
-        return self.call(uid, model, name, args, kwargs)
+            return self.persisting(execute_kw, Env(self.store, uid), db, uid, *params[3:])
+        if method == "execute":
+            return self.persisting(execute, Env(self.store, uid), db, uid, *params[3:])
+        raise NameError(f"Method not available {method}")
 
-    def call(self, uid, model, method, args, kwargs):
+    def web_call_kw(self, uid, model, method, args, kwargs, path=None):
+        return self.persisting(web_call_kw, Env(self.store, uid), model, method, args, kwargs, path)
+
+    def json2(self, uid, model, method, params):
+        return self.persisting(json2_call, Env(self.store, uid), model, method, params)
+
+    def persisting(self, func, *args, **kwargs):
+        """Run one call and save the state file when it changed something."""
         revision = self.store.revision
-        result = call_kw(Env(self.store, uid), model, method, args, kwargs or {})
-        self.persist_if_changed(revision)
-        return result
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.persist_if_changed(revision)
 
     def persist_if_changed(self, revision):
         if self.state_file and self.store.revision != revision:

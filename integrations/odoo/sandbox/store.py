@@ -106,10 +106,10 @@ class Store:
             return row["id"]
         if fdef.related:
             return self._related(model, row, fdef.related)
+        if fdef.compute:  # before one2many: message_ids/activity_ids pair res_id with the model
+            return COMPUTED[(model, fname) if (model, fname) in COMPUTED else fname](self, model, row)
         if fdef.type == "one2many":
             return self._inverse_ids(fdef, row["id"])
-        if fdef.compute:
-            return COMPUTED[(model, fname) if (model, fname) in COMPUTED else fname](self, model, row)
         return row.get(fname, absent_value(fdef))
 
     def display_name(self, model, record_id):

@@ -62,14 +62,34 @@ def _parse_date(value):
 
 
 def _parse_datetime(value):
+    """``fields.Datetime.to_datetime``: the format is cut to the string's length, so
+    ``2024-01-31`` and ``2024-01-31 10:00`` parse and anything longer or odd is a ValueError."""
     if isinstance(value, datetime):
         return value.strftime(DATETIME_FORMAT)
     if isinstance(value, date):
         return value.strftime(DATE_FORMAT) + " 00:00:00"
-    text = str(value)
-    if len(text) == 10:
-        return datetime.strptime(text, DATE_FORMAT).strftime(DATETIME_FORMAT)
-    return datetime.strptime(text[:19], DATETIME_FORMAT).strftime(DATETIME_FORMAT)
+    return datetime.strptime(value, DATETIME_FORMAT[: len(value) - 2]).strftime(DATETIME_FORMAT)
+
+
+def to_column(fdef, value):
+    """``Field.convert_to_column(value, validate=False)``: the value a domain compares a stored
+    column with (``expression.__leaf_to_sql``); None stands for SQL NULL."""
+    kind = fdef.type
+    if kind == "boolean":
+        return bool(value)
+    if kind in ("integer", "many2one_reference"):
+        return int(value or 0)
+    if kind in ("float", "monetary"):
+        return float(value or 0.0)
+    if kind == "many2one":
+        return value or None
+    if value is None or value is False:
+        return None
+    if kind == "date":
+        return _parse_date(value)
+    if kind == "datetime":
+        return _parse_datetime(value)
+    return str(value)
 
 
 def _foreign_key(store, model, fdef, value):

@@ -103,3 +103,28 @@ def test_domain(contacts, domain, expected):
     found = session.call("res.partner", "search", [("id", "in", list(ids.values())), *resolved])
     names = {record_id: name for name, record_id in ids.items()}
     assert sorted(names[record_id] for record_id in found) == sorted(expected)
+
+
+KEYSET_DOMAINS = [[], [("email", "!=", False)], ["|", ("is_company", "=", True), ("city", "=", "Paris")],
+                  [("active", "in", [True, False])]]
+
+
+@pytest.mark.parametrize("domain", KEYSET_DOMAINS, ids=[repr(domain) for domain in KEYSET_DOMAINS])
+def test_pages_by_id_match_one_whole_search(contacts, domain):
+    """Paging after the last id seen (what the client does for `id asc`) gives exactly the rows of
+    one whole search, archived rows left out unless asked for, however the pages fall."""
+    session, ids = contacts
+    mine = [("id", "in", list(ids.values()))]
+    whole = session.call("res.partner", "search", [*mine, *domain], order="id asc")
+    for size in (1, 2, 3):
+        paged, last = [], 0
+        while True:
+            page = session.call("res.partner", "search", [("id", ">", last), *mine, *domain], order="id asc",
+                                limit=size)
+            paged += page
+            if len(page) < size:
+                break
+            last = page[-1]
+        assert paged == whole and len(whole) >= 2
+        assert session.call("res.partner", "search", [*mine, *domain], order="id", offset=1, limit=size) == \
+            whole[1:1 + size]

@@ -67,7 +67,7 @@ class TestJson2:
         self._error(json2("res.partner", "_read", {"ids": [1]}), 403, "odoo.exceptions.AccessError")
 
     def test_missing_record_is_404(self, json2):
-        body = self._error(json2("res.partner", "read", {"ids": [999999], "fields": ["name"]}), 404, "odoo.exceptions.MissingError")
+        body = self._error(json2("res.partner", "write", {"ids": [999999], "vals": {"name": "x"}}), 404, "odoo.exceptions.MissingError")
         assert body["message"].startswith("Record does not exist or has been deleted.")
 
     def test_unknown_model_and_method_are_404(self, json2):

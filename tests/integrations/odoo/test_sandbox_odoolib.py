@@ -32,7 +32,7 @@ def test_odoolib_refuses_bad_password(odoo_sandbox):
 def test_odoolib_sees_legacy_string_fault_codes(odoo_sandbox):
     connection = odoolib.get_connection(hostname=odoo_sandbox.host, port=odoo_sandbox.port, database=odoo_sandbox.db, login="admin", password=odoo_sandbox.password)
     with pytest.raises(xmlrpc.client.Fault) as caught:
-        connection.get_model("res.partner").read([999999], ["name"])
+        connection.get_model("res.partner").write([999999], {"name": "x"})
     assert caught.value.faultCode.startswith("warning -- MissingError")
 
 
