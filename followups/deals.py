@@ -21,7 +21,8 @@ from analyzers.odoo_text import neutral_name
 from analyzers.recommender import Context as RecommenderContext
 from analyzers.recommender import protocol_for
 
-from . import budget, planning, timing
+from . import budget, delivery, planning, timing
+from .proposals import CannotReach
 from .steps import event, level_open, morning, withdraw_pending
 from .models import EventKind, FollowUp, FollowUpStatus, LevelChannel, SequenceKind
 
@@ -93,16 +94,21 @@ def _advance(ctx, follow_up: FollowUp, data, report, zones=None) -> None:
             break  # one contact budget with the invoice reminders
         if zones is not None:  # sending hours in the customer's own time zone
             data.facts.setdefault("partner_tz", zones.get(data.partner_id))
-        document = _document(ctx, follow_up, level, data)
-        if document is None:
-            event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: the customer cannot be reached that way.",
-                  ctx.now, level=level.position)
+        try:  # no email level to an address that bounced, complained or unsubscribed
+            delivery.ensure_deliverable(ctx.organization, level.channel, data.facts.get("partner_email"))
+            document = _document(ctx, follow_up, level, data)
+        except CannotReach as error:
+            event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: {error}.", ctx.now, level=level.position)
         else:
-            action = action_services.propose(ctx.organization, document, source=Source.FOLLOW_UP)
-            follow_up.last_action = action
-            event(follow_up, EventKind.PROPOSED, f"{level.name} proposed ({action.get_status_display().lower()})",
-                  ctx.now, level=level.position, action_id=str(action.pk))
-            report.proposed.append(str(action.pk))
+            if document is None:
+                event(follow_up, EventKind.SKIPPED, f"{level.name} skipped: the customer cannot be reached that way.",
+                      ctx.now, level=level.position)
+            else:
+                action = action_services.propose(ctx.organization, document, source=Source.FOLLOW_UP)
+                follow_up.last_action = action
+                event(follow_up, EventKind.PROPOSED, f"{level.name} proposed ({action.get_status_display().lower()})",
+                      ctx.now, level=level.position, action_id=str(action.pk))
+                report.proposed.append(str(action.pk))
         follow_up.sent[str(level.position)] = ctx.now.isoformat()
         follow_up.level += 1
     if follow_up.level >= len(levels):

@@ -4,7 +4,7 @@ taken for the customer's reply); "Allow again" lifts it for approvers and admins
 the alert and lets the follow-ups it stopped go on; the management command prints the secret."""
 
 import base64
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -12,9 +12,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from actions.models import Action, ActionStatus
+from analyzers import sales
+from analyzers.contacts import email_addresses
 from analyzers.models import Alert
 from followups import engine, smtp2go
-from followups.models import DeliveryEvent, EventKind, FollowUp, FollowUpStatus, SuppressedAddress
+from followups.models import DeliveryEvent, EventKind, FollowUp, FollowUpEvent, FollowUpStatus, SuppressedAddress
 
 from .conftest import EMMA
 from .test_delivery import EMMA_EMAIL, bounce, post
@@ -38,6 +40,22 @@ def test_no_email_level_is_proposed_to_a_suppressed_address(chasing_org, odoo, c
     assert skipped.text.startswith("Friendly reminder skipped: emma.claes@mail.example unsubscribed on 3 Dec")
     assert "Allow again" in skipped.text
     assert Action.objects.filter(organization=chasing_org, source="follow_up").exists(), "other customers are chased"
+
+
+def test_no_deal_follow_up_email_goes_to_a_suppressed_address(chasing_org, odoo):
+    stalled = [finding for finding in sales.analyze(odoo, as_of=date.today()).findings
+               if email_addresses(finding.facts.get("partner_email"))]
+    assert stalled, "the demo has stalled deals with a customer email"
+    for address in {email_addresses(finding.facts["partner_email"])[0] for finding in stalled}:
+        SuppressedAddress.objects.create(organization=chasing_org, address=address, reason="bounce_hard",
+                                         since=timezone.now())
+    engine.tick(chasing_org, odoo)
+    deal_emails = Action.objects.filter(organization=chasing_org, source="follow_up", target_model="crm.lead",
+                                        action_type="follow_up_stalled_deal")
+    assert not deal_emails.exists()
+    skipped = FollowUpEvent.objects.filter(follow_up__organization=chasing_org, follow_up__target_model="crm.lead",
+                                           kind=EventKind.SKIPPED)
+    assert any("bounced on" in event.text and "Allow again" in event.text for event in skipped)
 
 
 def _chatter_bounce(odoo, when, *, author=EMMA, sender="Mail Delivery System <MAILER-DAEMON@mx.mail.example>",
