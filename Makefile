@@ -40,9 +40,11 @@ clean-demo:
 # --- the tests: PostgreSQL + Redis ------------------------------------------------------------
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aiom
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Two pytest-xdist workers (each with its own test database and Redis database); TEST_WORKERS= runs serially.
+TEST_WORKERS ?= -n 2
 test: export PATH := $(BIN):$(PATH)
 test: venv-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # --- the Odoo contract suite against a real (staging) Odoo: README, "Checking AIOM against your Odoo"
 .PHONY: test-odoo odoo-test-settings
