@@ -158,7 +158,8 @@ def rate_limit_reason(policy: GuardrailPolicy, channel: str) -> str:
 # Policy changes
 
 
-EDITABLE_FIELDS = [f.name for f in GuardrailPolicy._meta.fields if f.name not in {"id", "organization", "updated_at"}]
+EDITABLE_FIELDS = [f.name for f in GuardrailPolicy._meta.fields
+                   if f.editable and f.name not in {"id", "organization", "updated_at"}]
 
 
 def policy_update(policy: GuardrailPolicy, *, actor: Actor, **changes) -> GuardrailPolicy:

@@ -196,6 +196,21 @@ class GuardrailPolicy(models.Model):
         blank=True, max_length=500, validators=[MaxLengthValidator(500)],
         help_text="How customers pay you (bank account, reference to quote). Printed as written in every payment "
                   "reminder; AIOM never takes payment details from Odoo or from Claude.")
+    allow_external_auto_execute = models.BooleanField(
+        default=False, help_text="Let a policy rule or earned autonomy send emails and SMS without a person's "
+                                 "approval. Off: every message to someone outside the company waits for a person.")
+    policy_changes_need_second_admin = models.BooleanField(
+        default=False, help_text="A change to these settings or to the policy rules waits until a second admin "
+                                 "confirms it.")
+    autonomy_streak = models.PositiveSmallIntegerField(
+        default=25, validators=[MinValueValidator(5), MaxValueValidator(500)],
+        help_text="Approvals in a row, without an edit or a failure, before AIOM suggests running a kind of "
+                  "action automatically.")
+    autonomy_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How long an accepted suggestion runs automatically before it is asked again.")
+    rules_version = models.PositiveIntegerField(default=0, editable=False,
+                                                help_text="Raised by every change to the policy rules.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -428,3 +443,9 @@ class NotificationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} by {self.channel} to {self.address} ({self.status})"
+
+
+# Policy rules, delegation, autonomy, meetings: registered in this app.
+from .policy.models import (  # noqa: E402,F401
+    AutonomyTrack, Delegation, MeetingInvitation, PartnerFacts, PolicyChange, PolicyRule,
+)

@@ -41,6 +41,9 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     phone = models.CharField(max_length=32, blank=True, help_text="E.164 number for urgent approval SMS.")
+    teams = models.JSONField(default=list, blank=True,
+                             help_text="Teams this person decides for, e.g. [\"finance\"]: policy rules can ask for "
+                                       "an approver from a team.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

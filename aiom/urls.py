@@ -14,6 +14,7 @@ from analyzers import views as analyzer_views
 from assistant import api as assistant_api
 from assistant import views as assistant_views
 from audit import api as audit_api
+from actions.policy import autonomy_urls, delegation_urls, rule_urls
 from followups import urls as followup_urls
 from audit import views as audit_views
 from integrations import views as integration_views
@@ -53,6 +54,9 @@ dashboard_patterns = (
         path("audit/export.csv", audit_views.export_csv, {"search": action_selectors.matching_action_ids},
              name="audit-export"),
         *followup_urls.dashboard_urls,
+        *rule_urls.dashboard_urls,
+        *delegation_urls.dashboard_urls,
+        *autonomy_urls.dashboard_urls,
     ],
     "dashboard",
 )

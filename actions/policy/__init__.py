@@ -1,0 +1,2 @@
+"""Policy rules an organisation writes on top of the guardrails, delegation and duties, earned
+autonomy. See docs/architecture.md ("Policy rules")."""
