@@ -2,12 +2,16 @@
 
 Both the empty and the demo sandbox start from this: the company, the admin user (uid 2, as
 in Odoo), EUR, the models in ``ir.model``, the standard message subtypes, activity types and
-CRM stages with their external ids, and the journals a chart of accounts creates. Employees,
+CRM stages with their external ids, the journals a chart of accounts creates, and six countries
+(``base.be`` … of Odoo's ~250: BE, DE, NL, FR, GB, US). Employees,
 expense categories and expenses start empty: the admin's employee (``hr.employee_admin``, which
 Odoo's hr data creates on install) is part of the demo data instead.
 """
 
-MODULE_OF_PREFIX = {"crm": "crm", "account": "account", "project": "project", "mail": "mail", "hr": "hr", "product": "product"}
+from .schema_calendar import COUNTRIES
+
+MODULE_OF_PREFIX = {"crm": "crm", "account": "account", "project": "project", "mail": "mail", "hr": "hr", "product": "product",
+                    "calendar": "calendar"}
 MODULE_OF_MODEL = {"hr.expense": "hr_expense"}  # where the prefix names another module
 
 ACTIVITY_TYPES = [
@@ -60,6 +64,10 @@ def seed_base(store, *, company_name, admin_login):
     xmlid("base", "main_partner", "res.partner", ids["company_partner"])
     xmlid("base", "user_admin", "res.users", ids["admin"])
 
+    ids["countries"] = {}
+    for key, name, code in COUNTRIES:
+        ids["countries"][code] = store.insert("res.country", {"name": name, "code": code})
+        xmlid("base", key, "res.country", ids["countries"][code])
     ids["eur"] = store.insert("res.currency", {"name": "EUR", "symbol": "€", "active": True})
     xmlid("base", "EUR", "res.currency", ids["eur"])
     xmlid("base", "USD", "res.currency", store.insert("res.currency", {"name": "USD", "symbol": "$", "active": False}))

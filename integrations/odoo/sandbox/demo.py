@@ -26,6 +26,7 @@ tested against the hand-computed values in ``FACTS`` (default size, any ``today`
 - Activities: 5, of which 3 overdue.
 - Chatter: threads of customer emails and notes on 3 open deals and 2 overdue invoices
   (demo_chatter.py); 4 employees and 4 expense categories, no expenses (demo_hr.py).
+- Partner tags and countries, 4 meetings of the admin in the coming days (demo_calendar.py).
 
 ``size`` sets the number of customer invoices. Extra invoices beyond the scenarios are paid;
 from the 1,000th extra invoice on, every tenth is open and overdue by 1–150 days, so large
@@ -36,7 +37,7 @@ import os
 import random
 from datetime import date, timedelta
 
-from . import demo_chatter, demo_files, demo_hr
+from . import demo_calendar, demo_chatter, demo_files, demo_hr
 from .base_data import seed_base
 
 SEED = 20240917
@@ -292,6 +293,7 @@ class DemoBuilder:
         demo_hr.build(self)  # employees and expense categories
         demo_chatter.build(self)  # customer emails and notes on deals and invoices
         demo_files.build(self)  # a PDF for six overdue invoices
+        demo_calendar.build(self)  # partner tags and countries, the admin's meetings this week
 
     # --- helpers ---------------------------------------------------------------------------
     def day(self, offset):

@@ -164,6 +164,7 @@ class BaseModel:
             store.update(self.model, row["id"], changes)
             for fname, commands in x2many.items():
                 self._apply_x2many(row["id"], self.spec.fields[fname], commands)
+            rules.after_write(self.env, self.model, row, vals)
         self._check_required([store.row(self.model, row["id"]) for row in rows])
         return True
 
@@ -259,6 +260,7 @@ class BaseModel:
         new_id = store.insert(self.model, scalar)
         for fname, commands in x2many.items():
             self._apply_x2many(new_id, self.spec.fields[fname], commands)
+        rules.after_create(self.env, self.model, new_id, vals)
         self._check_required([store.row(self.model, new_id)])
         return new_id
 

@@ -10,9 +10,11 @@
 - SQL and Python constraints, refusals to change or delete posted entries: rules_constraints.py.
 - hr.employee, product.product, hr.expense: the computes and constraints of Odoo 17 listed
   below, each citing where Odoo does it (odoo/odoo 17.0).
+- calendar.event, calendar.attendee (attendees, invitation mail), res.country,
+  res.partner.category: rules_calendar.py, run before and after the row is written.
 """
 
-from . import rules_constraints, rules_mail, schema_files
+from . import rules_calendar, rules_constraints, rules_mail, schema_files
 from .errors import ValidationError
 from .store import COMPUTED
 
@@ -48,6 +50,8 @@ def prepare_create(env, model, vals):
         _prepare_expense(env, vals)
     elif model == "ir.attachment":
         vals = schema_files.prepare_attachment(vals, creating=True)
+    elif model in CALENDAR_MODELS:
+        vals = rules_calendar.prepare_create(env, model, vals)
     rules_constraints.check_create(env, model, vals)
     return vals
 
@@ -60,8 +64,20 @@ def prepare_write(env, model, row, changes):
 
 
 def check_unlink(env, model, rows):
-    """Refuse to delete ``rows`` as Odoo would (before anything is deleted)."""
+    """Refuse to delete ``rows`` as Odoo would (before anything is deleted), then cascade."""
     rules_constraints.check_unlink(env, model, rows)
+    if model == "calendar.event":
+        rules_calendar.unlink_events(env, {row["id"] for row in rows})
+
+
+def after_create(env, model, record_id, vals):
+    """What ``create`` does once the record and its x2many are stored (``vals``: as given)."""
+    rules_calendar.after_create(env, model, record_id, vals)
+
+
+def after_write(env, model, before, vals):
+    """What ``write`` does once one record (``before``: its row before) is updated."""
+    rules_calendar.after_write(env, model, before, vals)
 
 
 def _derived_on_write(env, model, row, changes):
@@ -79,7 +95,12 @@ def _derived_on_write(env, model, row, changes):
         return _expense_write(env, row, changes)
     if model == "ir.attachment":
         return schema_files.prepare_attachment(changes, creating=False)
+    if model in CALENDAR_MODELS:
+        return rules_calendar.write_changes(env, model, row, changes)
     return changes
+
+
+CALENDAR_MODELS = ("calendar.event", "calendar.attendee", "res.country", "res.partner.category")
 
 
 def _won_values(env, vals):

@@ -9,6 +9,7 @@ models, and the chatter and activity fields of every ``mail_thread`` model, are 
 import sys
 from dataclasses import dataclass
 
+from .schema_calendar import calendar_models, extend as extend_for_calendar
 from .schema_files import file_models
 from .schema_hr import hr_models
 from .schema_mail import mail_models, mixin_fields
@@ -348,6 +349,8 @@ MODELS = {
 
 MODELS.update(hr_models(sys.modules[__name__]))  # hr.employee, product.product, hr.expense
 MODELS.update(file_models(sys.modules[__name__]))  # ir.attachment
+MODELS.update(calendar_models(sys.modules[__name__]))  # res.country, res.partner.category, calendar.*, mail.mail
+extend_for_calendar(sys.modules[__name__], MODELS)  # res.partner country_id/category_id, mail.activity.calendar_event_id
 MAIL_THREAD_MODELS = tuple(name for name, model in MODELS.items() if model.mail_thread)
 ARCHIVABLE_MODELS = tuple(name for name, model in MODELS.items() if model.has_active)
 PARENT_FIELD = "parent_id"
