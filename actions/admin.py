@@ -161,3 +161,6 @@ class NotificationRecordAdmin(ReadOnlyAdminMixin, OrganizationScopedAdmin):
     list_filter = ["purpose", "channel", "status"]
     search_fields = ["address", "message_id", "provider_id"]
     date_hierarchy = "created_at"
+
+
+from .policy import admin as policy_admin  # noqa: E402,F401 - registers the policy rules' admin

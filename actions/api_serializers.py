@@ -90,7 +90,7 @@ class CardSerializer(serializers.Serializer):
         return CardDecisionSerializer(card.action.standing_decisions(), many=True).data
 
     def get_approvals_required(self, card: ActionCard) -> int:
-        return types.approvals_required(card.action.risk_level)
+        return card.approval_progress.required
 
     def get_editable_fields(self, card: ActionCard) -> list[str]:
         return list(editing.editable_inputs(card.action))

@@ -24,7 +24,7 @@ from .approval_links import ApprovalLink, Refused
 from .models import ActionStatus, Decision
 from .presentation import ActionCard
 from .tokens import MAX_TOKEN_LENGTH
-from .types import approvals_required
+from .policy import approvers
 
 
 class LinkDecisionForm(forms.Form):
@@ -80,11 +80,11 @@ def decide(request):
     outcome = approval_links.decide(link, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
     if isinstance(outcome, Refused):
         return _refused(request, outcome)
-    required = approvals_required(outcome.risk_level)
+    so_far = approvers.progress(outcome)
     return render(request, "approvals/done.html", {
         "action": outcome, "decision": link.decision, "approver": link.approver,
-        "waiting_for_more": outcome.status == ActionStatus.PENDING_APPROVAL, "approvals_required": required,
-        "approvals_missing": max(required - outcome.current_approvals().count(), 1),
+        "waiting_for_more": outcome.status == ActionStatus.PENDING_APPROVAL, "approvals_required": so_far.required,
+        "approvals_missing": max(so_far.required - so_far.given, 1),
     })
 
 
@@ -92,7 +92,7 @@ def _confirmation(request, link: ApprovalLink, form: LinkDecisionForm, status: i
     return render(request, "approvals/confirm.html", {
         "card": ActionCard.of(link.action), "can_decide": False, "link": link, "form": form,
         "rejecting": link.decision == Decision.REJECT,
-        "approvals_required": approvals_required(link.action.risk_level),
+        "approvals_required": approvers.progress(link.action).required,
     }, status=status)
 
 

@@ -20,10 +20,11 @@ from integrations.odoo.connections import shared_client_for
 
 from . import guardrails, services
 from .fields import RiskLevel
-from .models import Action, ActionStatus, Decision
+from .models import Action, ActionStatus, Approval, Decision
 from .permissions import ensure_can_decide
 from .revalidation import revalidate
-from .types import RISK_RULES, approvals_required
+from .policy import approvers
+from .types import RISK_RULES
 
 WILL_EXECUTE = "will_execute"
 WILL_BE_BLOCKED = "will_be_blocked"
@@ -153,12 +154,19 @@ def _row(action_id: str, protocol_hash: str, action: Action | None, *, user, pol
     if verdict.needs_reapproval:
         return row(WILL_BE_BLOCKED, " ".join(result.summary for result in verdict.needs_reapproval)
                    + " It would come back for approval with the new state.")
-    approvals = sum(1 for decision in standing if decision.decision == Decision.APPROVE)
-    needed = approvals_required(action.risk_level)
-    if approvals + 1 < needed:
-        return row(NEEDS_ANOTHER_APPROVER, f"{action.risk_level.capitalize()} actions need {needed} different "
-                                           "approvers; yours is recorded and it waits for another.")
+    yours = Approval(action=action, user=user, decision=Decision.APPROVE, protocol_hash=action.protocol_hash)
+    after = approvers.progress(action, [*(d for d in standing if d.decision == Decision.APPROVE), yours])
+    if not after.complete:
+        if after.short_of_people and not after.after_count:
+            return row(NEEDS_ANOTHER_APPROVER, f"{action.risk_level.capitalize()} actions need {after.required} "
+                                               "different approvers; yours is recorded and it waits for another.")
+        return row(NEEDS_ANOTHER_APPROVER, f"Yours is recorded; it still needs {_joined(after.missing)}.")
     return row(WILL_EXECUTE, verdict.summary() if verdict.failures else "All checks pass.")
+
+
+def _joined(words) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _apply_bulk_limit(rows: list[Row], limit: int) -> list[Row]:

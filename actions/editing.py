@@ -11,12 +11,17 @@ from aiom.errors import ApplicationError
 from audit.models import EventType
 from audit.services import Actor, append_event
 
-from . import content, notifications
+from . import content, notifications, slots
 from .models import Action, ActionStatus
 from .permissions import ensure_can_decide
+from .policy import autonomy
 from .protocol import ActionProtocol
 from .services import lock_pending
 from .types import SafeOperation, action_type
+
+
+#: A meeting's time, changed only to one of its candidates (`pick_slot`): no text to warn about.
+MEETING_TIMES = ("start", "stop")
 
 
 def editable_inputs(action: Action) -> tuple[str, ...]:
@@ -34,6 +39,23 @@ def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
     unknown = set(inputs) - set(editable_inputs(action))
     if unknown:
         raise ApplicationError(f"These cannot be edited: {', '.join(sorted(unknown))}.", {"fields": sorted(unknown)})
+    return _new_revision(action, user, inputs, protocol_hash)
+
+
+def pick_slot(action: Action, user, *, slot: int, protocol_hash: str) -> Action:
+    """A meeting's time set to one of its candidate times (`slot`, counted from 0): a new
+    revision like any edit. Only the candidates are allowed — the times that were checked
+    against the organiser's calendar — so the time itself is not an editable input."""
+    ensure_can_decide(user, action.organization)
+    inputs = action.parsed.operation.inputs
+    candidates = list(getattr(inputs, "candidate_slots", []) or [])
+    if not 0 <= slot < len(candidates):
+        raise ApplicationError("Choose one of the times offered for this meeting.", {"fields": ["slot"]})
+    chosen = candidates[slot].model_dump(mode="json")
+    return _new_revision(action, user, {"start": chosen["start"], "stop": chosen["stop"]}, protocol_hash)
+
+
+def _new_revision(action: Action, user, inputs: dict, protocol_hash: str) -> Action:
     with transaction.atomic():
         locked = lock_pending(action, protocol_hash)
         current = locked.parsed
@@ -56,6 +78,7 @@ def edit(action: Action, user, *, inputs: dict, protocol_hash: str) -> Action:
                                        if name in changed},
                            "previous_hash": locked.protocol_hash, "protocol_hash": revised.protocol_hash,
                            "revision": locked.revision + 1, "warnings": warnings})
+        autonomy.record_edited(locked)  # a changed word ends the class's streak (and any grant)
         notifications.notify_pending(locked)  # after the commit: fresh links, bound to the new revision
     locked.refresh_from_db()
     return locked
@@ -65,7 +88,7 @@ def _edit_warnings(before: dict, changed: dict) -> list[str]:
     """People may write anything, but what their edit brings in that the text did not have (a
     number, a link, an address, bank details) is pointed out to whoever approves it."""
     return [f"{name}: {detail}" for name, value in changed.items()
-            if isinstance(value, str) and isinstance(before.get(name) or "", str)
+            if isinstance(value, str) and isinstance(before.get(name) or "", str) and name not in MEETING_TIMES
             for detail in content.added_details(before.get(name) or "", value)]
 
 
@@ -80,6 +103,17 @@ def _mirrors(protocol: ActionProtocol, changed: dict) -> dict:
             if "body" in changed:
                 effect["preview"] = changed["body"][:1000]
         updates["external_effects"] = effects
+    if protocol.safe_operation == SafeOperation.CREATE_CALENDAR_EVENT and {"start", "stop"} & set(changed):
+        times = {name: changed[name] for name in MEETING_TIMES if name in changed}
+        updates["revalidation_plan"] = {"checks": [
+            {**check.model_dump(mode="json"), "predicate": {**check.predicate.model_dump(mode="json"), **times}}
+            if check.predicate.type == "calendar_slot_free" else check.model_dump(mode="json")
+            for check in protocol.revalidation_plan.checks]}
+        zone = protocol.operation.inputs.timezone
+        updates["proposed_changes"] = [
+            {**change.model_dump(mode="json"), "after": slots.when_words(changed[change.field], zone)}
+            if change.model == "calendar.event" and change.field in changed else change.model_dump(mode="json")
+            for change in protocol.proposed_changes]
     if protocol.safe_operation == SafeOperation.CREATE_ODOO_TASK and "name" in changed:
         updates["proposed_changes"] = [
             {**change.model_dump(mode="json"), "after": changed["name"]}

@@ -22,6 +22,7 @@ from integrations.errors import ExternalError
 from integrations.odoo.connections import shared_client_for
 
 from . import guardrails, lifecycle, notifications, operations
+from .policy import autonomy, inflight
 from .contact_budget import contact_budget
 from .fields import OUTSIDE_CHANNELS
 from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
@@ -139,10 +140,20 @@ def _execute_claimed(run: _Run) -> Outcome:
     if refusals:
         lifecycle.transition(action, S.DENIED, reason=" ".join(refusals))
         return Outcome(S.DENIED, " ".join(refusals))
+    rules = inflight.recheck(action, protocol, now=run.now)
+    if rules.deny:
+        lifecycle.transition(action, S.DENIED, reason=rules.deny, guardrail_decision=rules.decision)
+        return Outcome(S.DENIED, rules.deny)
+    if rules.needs_people:
+        lifecycle.transition(action, S.PENDING_APPROVAL, reason=rules.needs_people, lease_expires_at=None,
+                             guardrail_decision=rules.decision, data={"policy": rules.decision.get("policy")})
+        notifications.notify_pending(action)
+        return Outcome(S.PENDING_APPROVAL, rules.needs_people)
     run.step("guardrails")
 
     odoo = shared_client_for(action.organization)
-    verdict = revalidate(protocol, organization=action.organization, odoo=odoo, now=run.now, action_id=action.pk)
+    checked = _with_checks(protocol, rules.extra_checks)
+    verdict = revalidate(checked, organization=action.organization, odoo=odoo, now=run.now, action_id=action.pk)
     run.step("revalidate", verdict.summary())
     if verdict.failures:
         data = {"checks": [result.as_dict() for result in verdict.results]}
@@ -269,6 +280,17 @@ def _defer(run: _Run, until: datetime, reason: str) -> Outcome:
     return Outcome("deferred", reason)
 
 
+def _with_checks(protocol, extra: tuple[dict, ...]):
+    """The protocol as revalidation reads it: its plan plus the checks the rules add (those a
+    rule added at proposal are in the plan already)."""
+    have = {check.check_id for check in protocol.revalidation_plan.checks}
+    missing = [check for check in extra if check["check_id"] not in have]
+    if not missing:
+        return protocol
+    return protocol.revise(revalidation_plan={
+        "checks": [*protocol.revalidation_plan.model_dump(mode="json")["checks"], *missing]})
+
+
 def _send_back_for_reapproval(run: _Run, verdict, data: dict) -> Outcome:
     revised = revision_for_observed_state(run.protocol, verdict.needs_reapproval)
     if revised is None:
@@ -330,6 +352,7 @@ def _handle_error(run: _Run, exc: Exception) -> Outcome:
         return Outcome("retrying", message, retry_in=delay)
     reason = message if permanent else f"Gave up after {run.action.attempts} attempts: {message}"
     lifecycle.transition(run.action, S.FAILED, reason=reason, error=message, lease_expires_at=None)
+    autonomy.record_failed(run.action)  # a failure ends any earned autonomy of its kind
     notifications.notify_result(run.action)
     return Outcome(S.FAILED, reason)
 

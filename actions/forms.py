@@ -90,3 +90,7 @@ class GuardrailPolicyForm(forms.ModelForm):
         exclude = ["organization"]
         widgets = {"business_hours_start": forms.TimeInput(attrs={"type": "time"}),
                    "business_hours_end": forms.TimeInput(attrs={"type": "time"})}
+        labels = {"allow_external_auto_execute": "Let rules and earned autonomy send emails and SMS",
+                  "policy_changes_need_second_admin": "Policy changes need a second admin",
+                  "autonomy_streak": "Approvals in a row before AIOM suggests autonomy",
+                  "autonomy_days": "Days a kind of action runs by itself once accepted"}

@@ -7,7 +7,6 @@ action and in the audit trail.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -20,6 +19,8 @@ from .fields import RiskLevel
 from . import types
 from .types import approvals_required
 from .protocol import ActionProtocol
+from .policy.facts import amount_involved
+from .policy.rules import Effect
 
 AUTO_EXECUTE = "auto_execute"
 REQUIRE_APPROVAL = "require_approval"
@@ -44,7 +45,14 @@ def policy_for(organization) -> GuardrailPolicy:
 WRITTEN_BY_CLAUDE = "claude"
 
 
-def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decision:
+def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol, *, rules=None, grant=None) -> Decision:
+    """The built-in guardrails, then the organisation's policy rules (`rules`, a
+    `actions.policy.evaluate.Verdict`) and an earned-autonomy `grant`, strongest effect first.
+
+    Rules and grants only tighten: a deny or a required approval always counts; running by
+    itself is possible only where the built-in guardrails hold nothing that needs a person
+    (see `_needs_a_person`), and for messages to people outside only when the organisation
+    allows that explicitly."""
     spec = protocol.spec
     floors = [spec]
     # A type Claude chose instead of the rules' one keeps the stricter of the two floors.
@@ -56,29 +64,56 @@ def decide_proposal(policy: GuardrailPolicy, protocol: ActionProtocol) -> Decisi
     if risk != protocol.risk_level:
         notes.append(f"Risk raised from {protocol.risk_level.value} to {risk.value}, the minimum for "
                      f"{strictest.label}.")
+    if rules is not None and rules.raise_risk_to and RiskLevel(rules.raise_risk_to).rank > risk.rank:
+        notes.append(f"Risk raised from {risk.value} to {rules.raise_risk_to} by a policy rule.")
+        risk = RiskLevel(rules.raise_risk_to)
+    rule_words = [match.sentence() for match in rules.matched] if rules is not None else []
     refusals = refusals_for(policy, protocol)
-    if refusals:
-        return Decision(DENY, risk, tuple(refusals + notes))
-    amount = _amount_involved(protocol)
-    if protocol.is_external:
-        reason = "Messages to people outside the company always need approval."
-    elif approvals_required(risk) > 1:
-        reason = f"{risk.value.capitalize()} actions need {approvals_required(risk)} different approvers."
-    elif risk != RiskLevel.LOW:
-        reason = f"{risk.value.capitalize()}-risk actions need approval."
-    elif not spec.op.auto_executable:
-        reason = "This kind of action always needs approval."
-    elif protocol.metadata.get("written_by") == WRITTEN_BY_CLAUDE:
-        reason = "Claude wrote or chose this action, so a person approves it."
-    elif not policy.auto_execute_internal:
-        reason = "Automatic execution of internal actions is turned off for this organisation."
-    elif amount is not None and amount > policy.max_amount_without_approval:
-        reason = (f"It concerns an amount of {amount}, above the {policy.max_amount_without_approval} "
-                  "allowed without approval.")
-    else:
+    if refusals or (rules is not None and rules.effect == Effect.DENY):
+        denying = [match.sentence() for match in rules.matched if match.effect == Effect.DENY] if rules else []
+        return Decision(DENY, risk, tuple(refusals + denying + notes))
+    hard, soft = _needs_a_person(policy, protocol, risk)
+    if hard:
+        return Decision(REQUIRE_APPROVAL, risk, tuple(notes + [hard] + rule_words))
+    if rules is not None and rules.effect == Effect.REQUIRE_APPROVAL:
+        return Decision(REQUIRE_APPROVAL, risk, tuple(notes + rule_words))
+    if rules is not None and rules.effect == Effect.AUTO_EXECUTE:
+        return Decision(AUTO_EXECUTE, risk, tuple(notes + rule_words))
+    if grant is not None:
+        until = grant.active_until.date().isoformat() if grant.active_until else "further notice"
         return Decision(AUTO_EXECUTE, risk, tuple(notes + [
-            "Low-risk internal action; this organisation lets such actions run automatically."]))
-    return Decision(REQUIRE_APPROVAL, risk, tuple(notes + [reason]))
+            f"Runs by itself: {grant.streak} approvals in a row without a change, and an admin let this kind "
+            f"of action run automatically until {until}."]))
+    if soft:
+        return Decision(REQUIRE_APPROVAL, risk, tuple(notes + [soft]))
+    return Decision(AUTO_EXECUTE, risk, tuple(notes + [
+        "Low-risk internal action; this organisation lets such actions run automatically."]))
+
+
+def _needs_a_person(policy: GuardrailPolicy, protocol: ActionProtocol, risk: RiskLevel) -> tuple[str, str]:
+    """(hard, soft) reasons a person must approve. Nothing lifts a hard one; a policy rule or an
+    earned-autonomy grant may lift a soft one (medium risk, the organisation's switch)."""
+    amount = amount_involved(protocol)
+    if protocol.is_external and not policy.allow_external_auto_execute:
+        return "Messages to people outside the company always need approval.", ""
+    if approvals_required(risk) > 1:
+        return f"{risk.value.capitalize()} actions need {approvals_required(risk)} different approvers.", ""
+    if risk.rank > RiskLevel.MEDIUM.rank:
+        return f"{risk.value.capitalize()}-risk actions need approval.", ""
+    if not protocol.is_external and not protocol.spec.op.auto_executable:
+        return "This kind of action always needs approval.", ""
+    if protocol.metadata.get("written_by") == WRITTEN_BY_CLAUDE:
+        return "Claude wrote or chose this action, so a person approves it.", ""
+    if amount is not None and amount > policy.max_amount_without_approval:
+        return (f"It concerns an amount of {amount}, above the {policy.max_amount_without_approval} "
+                "allowed without approval."), ""
+    if protocol.is_external:
+        return "", "Messages to people outside the company need approval unless a policy rule lets them run."
+    if risk != RiskLevel.LOW:
+        return "", f"{risk.value.capitalize()}-risk actions need approval."
+    if not policy.auto_execute_internal:
+        return "", "Automatic execution of internal actions is turned off for this organisation."
+    return "", ""
 
 
 def refusals_for(policy: GuardrailPolicy, protocol: ActionProtocol) -> list[str]:
@@ -101,19 +136,9 @@ def refusals_for(policy: GuardrailPolicy, protocol: ActionProtocol) -> list[str]
 def is_high_value(policy: GuardrailPolicy, protocol: ActionProtocol) -> bool:
     """High or critical risk, or an amount above what may run without approval: what
     approvers are warned about before it expires."""
-    amount = _amount_involved(protocol)
+    amount = amount_involved(protocol)
     return (protocol.risk_level in (RiskLevel.HIGH, RiskLevel.CRITICAL)
             or (amount is not None and amount > policy.max_amount_without_approval))
-
-
-def _amount_involved(protocol: ActionProtocol) -> Decimal | None:
-    amount = protocol.metadata.get("amount")
-    if amount is None and protocol.estimated_impact and protocol.estimated_impact.revenue_change is not None:
-        amount = abs(protocol.estimated_impact.revenue_change)
-    try:
-        return None if amount is None else Decimal(str(amount))
-    except ArithmeticError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from pydantic import AwareDatetime, EmailStr, Field, StringConstraints, field_va
 
 from integrations.channels import EMAIL_MAX_RECIPIENTS, SMS_MAX_CHARS
 
-from .fields import E164, OdooId, OdooModel, SingleLine, Strict, Subject, no_line_breaks
+from .fields import (E164, OdooId, OdooModel, SingleLine, Strict, Subject, TimeZoneName, known_timezone,
+                     no_line_breaks)
 
 #: Files one email may carry, and their size together (decoded), checked again when it is sent.
 EMAIL_MAX_ATTACHMENTS = 10
@@ -142,3 +143,82 @@ class CreateOdooExpenseInputs(Strict):
     currency_id: OdooId
     date: date
     description: Annotated[str, Field(max_length=2000)] = ""
+
+
+#: Longest meeting AIOM books, and how many times the approver may choose from.
+MEETING_MAX_HOURS = 8
+MEETING_MAX_CANDIDATES = 3
+MEETING_MAX_ATTENDEES = 20
+
+
+def https_link(value: str | None) -> str | None:
+    """A video link people click in an invitation: https only, one line, no credentials."""
+    if value is None:
+        return value
+    no_line_breaks(value)
+    if not value.startswith("https://") or " " in value or "@" in value.split("/", 3)[2]:
+        raise ValueError("must be an https:// link without spaces or credentials")
+    return value
+
+
+class MeetingSlot(Strict):
+    """One time the meeting could take place (aware datetimes; stored in UTC by Odoo)."""
+
+    start: AwareDatetime
+    stop: AwareDatetime
+
+    @model_validator(mode="after")
+    def _sensible(self):
+        if self.stop <= self.start:
+            raise ValueError("stop must be after start")
+        if (self.stop - self.start).total_seconds() > MEETING_MAX_HOURS * 3600:
+            raise ValueError(f"a meeting lasts at most {MEETING_MAX_HOURS} hours")
+        return self
+
+
+class CreateCalendarEventInputs(Strict):
+    """A meeting in the organiser's Odoo calendar and one invitation (iCalendar REQUEST) to the
+    people outside. Attendees are Odoo partners (`partner_ids`); `attendee_emails` are the
+    addresses the invitation goes to, from those partners' structured email field."""
+
+    name: SingleLine
+    organizer_user_id: OdooId = Field(description="the Odoo user (res.users) whose calendar holds it")
+    partner_ids: list[OdooId] = Field(min_length=1, max_length=MEETING_MAX_ATTENDEES)
+    attendee_emails: list[EmailStr] = Field(min_length=1, max_length=EMAIL_MAX_RECIPIENTS)
+    start: AwareDatetime
+    stop: AwareDatetime
+    timezone: TimeZoneName = Field(description="the organisation's time zone, shown in the invitation")
+    description: Annotated[str, Field(max_length=5000)] = ""
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    videocall_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+    partner_id: OdooId | None = Field(None, description="the customer the meeting is with")
+    related_model: OdooModel | None = None
+    related_id: OdooId | None = None
+    candidate_slots: list[MeetingSlot] = Field(default_factory=list, max_length=MEETING_MAX_CANDIDATES,
+                                               description="times the approver may choose from")
+
+    _known_zone = field_validator("timezone")(known_timezone)
+    _one_line_location = field_validator("location")(no_line_breaks)
+    _https = field_validator("videocall_url")(https_link)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        MeetingSlot(start=self.start, stop=self.stop)  # the same rules as a candidate
+        if len(set(self.partner_ids)) != len(self.partner_ids):
+            raise ValueError("each attendee may be listed once")
+        if len({address.lower() for address in self.attendee_emails}) != len(self.attendee_emails):
+            raise ValueError("each invitation address may be listed once")
+        if (self.related_model is None) != (self.related_id is None):
+            raise ValueError("related_model and related_id go together")
+        if self.candidate_slots and (self.start, self.stop) not in [(s.start, s.stop) for s in self.candidate_slots]:
+            raise ValueError("start and stop must be one of the candidate slots")
+        return self
+
+    # What the email limits count (guardrails read `to` and `cc` of every email-channel operation).
+    @property
+    def to(self) -> list[str]:
+        return list(self.attendee_emails)
+
+    @property
+    def cc(self) -> list[str]:
+        return []

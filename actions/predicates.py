@@ -8,10 +8,9 @@ from datetime import time
 from enum import StrEnum
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
 from .fields import JsonScalar, JsonValue, OdooField, OdooId, OdooModel, Strict, TimeZoneName, known_timezone
-
 
 
 class OdooRecordExists(Strict):
@@ -66,8 +65,27 @@ class QuietHoursOk(Strict):
         return self
 
 
+class CalendarSlotFree(Strict):
+    """The organiser's Odoo calendar has nothing busy in [start, stop] (with the usual buffers):
+    a meeting is not booked over something added since it was approved (Protocol v1.2)."""
+
+    type: Literal["calendar_slot_free"]
+    organizer_user_id: OdooId
+    start: AwareDatetime
+    stop: AwareDatetime
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.stop <= self.start:
+            raise ValueError("stop must be after start")
+        return self
+
+
+#: Predicate types a v1.1 document may not use.
+SINCE_V12_PREDICATES = frozenset({"calendar_slot_free"})
+
 Predicate = Annotated[
-    Union[OdooRecordExists, OdooFieldEquals, OdooFieldIn, NoDuplicateActionInWindow, QuietHoursOk],
+    Union[OdooRecordExists, OdooFieldEquals, OdooFieldIn, NoDuplicateActionInWindow, QuietHoursOk, CalendarSlotFree],
     Field(discriminator="type"),
 ]
 

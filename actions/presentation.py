@@ -13,6 +13,7 @@ from django.utils.timesince import timeuntil
 from .card_content import CardContent, action_url, card_contents, record_url, rules_draft_diff
 from .inputs import SendEmailInputs
 from .models import Action, Decision, GuardrailPolicy
+from .policy import approvers
 from .protocol import ActionProtocol
 
 
@@ -191,6 +192,8 @@ def describe_predicate(predicate, protocol: ActionProtocol | None = None, *, che
     if kind == "no_duplicate_action_in_window":
         channel = "an email" if predicate.channel == "email" else "an SMS"
         return f"Nobody sent this customer {channel} in the last {predicate.hours} h"
+    if kind == "calendar_slot_free":
+        return "The organiser's calendar is still free at the meeting's time"
     if predicate.model == "ir.attachment" and getattr(predicate, "field", "") == "checksum":
         return f"The PDF {_attachment_name(protocol, predicate.id)} in Odoo is still the one approved"
     label = record_label(predicate.model, predicate.id, protocol)
@@ -352,6 +355,23 @@ class ActionCard:
 
     def approvals_so_far(self):
         return [a for a in self.action.standing_decisions() if a.decision == Decision.APPROVE]
+
+    @cached_property
+    def approval_progress(self) -> approvers.Progress:
+        """What the approvals so far still lack (no query unless the policy asks for roles, teams
+        or named people)."""
+        return approvers.progress(self.action, self.approvals_so_far())
+
+    def approval_needs(self) -> str:
+        """The sentence a pending card shows when it needs more than one plain approval."""
+        so_far = self.approval_progress
+        if so_far.complete or (so_far.required <= 1 and not so_far.after_count):
+            return ""
+        return so_far.sentence()
+
+    def stand_ins(self) -> list[str]:
+        """"Lee stands in for Dana until 10 Dec", for the people the action names who are away."""
+        return approvers.stand_in_lines(self.action)
 
     def send_delay_left(self) -> int | None:
         """Whole seconds until an approved message is sent (while it may still be undone)."""

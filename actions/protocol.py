@@ -1,4 +1,4 @@
-"""Action Protocol v1.1: the one, strict shape of everything AIOM proposes to do.
+"""Action Protocol v1.2: the one, strict shape of everything AIOM proposes to do.
 
 An action says exactly what will change (before → after), who will be contacted, and which
 preconditions must still hold at execution. It is validated whole at the edge (recommender,
@@ -6,6 +6,10 @@ LLM output, API, edits) and stored whole; its SHA-256 over canonical JSON (`prot
 is what approvals and approval tokens bind to. What each action type may be — its operation,
 rollback, who it may reach — comes from the registry (`types.py`); this module holds the
 envelope and checks an action against its registry entry. See docs/architecture.md.
+
+Versions: 1.2 added meetings (`create_calendar_event`, the `calendar_slot_free` predicate) and
+is what AIOM writes; a v1.1 document (every action stored before) still validates as it is,
+unless it names something only 1.2 has.
 """
 
 from __future__ import annotations
@@ -44,10 +48,12 @@ from .fields import (
     Subject,
     no_line_breaks,
 )
-from .predicates import RevalidationPlan
+from .predicates import SINCE_V12_PREDICATES, RevalidationPlan
 from .types import SafeOperation
 
-PROTOCOL_VERSION = "1.1"
+PROTOCOL_VERSION = "1.2"
+#: Every version a document may declare; what a version may contain is checked in `_consistent`.
+PROTOCOL_VERSIONS = ("1.1", "1.2")
 
 Operation = Annotated[
     Union[tuple(spec.model for spec in types.OPERATIONS.values())],
@@ -106,7 +112,7 @@ Metadata = dict[Annotated[str, StringConstraints(max_length=64)], JsonValue]
 
 
 class ActionProtocol(Strict):
-    version: Literal["1.1"] = PROTOCOL_VERSION
+    version: Literal["1.1", "1.2"] = PROTOCOL_VERSION
     action_id: UUID
     action_type: ActionTypeName
     safe_operation: SafeOperation
@@ -162,8 +168,18 @@ class ActionProtocol(Strict):
             )
         if self.expires_at <= self.created_at:
             raise ValueError("expires_at must be after created_at")
+        self._check_version()
         self._check_external_effects()
         return self
+
+    def _check_version(self) -> None:
+        """A v1.1 document cannot carry what only v1.2 defines: meetings and slot checks."""
+        if self.version != "1.1":
+            return
+        if self.safe_operation in types.SINCE_V12:
+            raise ValueError(f"{self.safe_operation.value!r} needs protocol version 1.2 (this document says 1.1)")
+        if any(check.predicate.type in SINCE_V12_PREDICATES for check in self.revalidation_plan.checks):
+            raise ValueError("calendar_slot_free checks need protocol version 1.2 (this document says 1.1)")
 
     def _check_external_effects(self) -> None:
         """Approvers must see exactly who will be contacted: effects mirror the operation."""
@@ -172,6 +188,8 @@ class ActionProtocol(Strict):
             expected = {("email", address.lower()) for address in [*inputs.to, *inputs.cc]}
         elif self.safe_operation == SafeOperation.SEND_SMS:
             expected = {("sms", inputs.to)}
+        elif self.safe_operation == SafeOperation.CREATE_CALENDAR_EVENT:
+            expected = {("email", address.lower()) for address in inputs.attendee_emails}
         else:
             expected = set()
         shown = {(effect.effect_type, effect.recipient.lower() if effect.effect_type == "email" else effect.recipient)
@@ -289,9 +307,13 @@ def build_idempotency_key(
 
 
 def protocol_json_schema() -> dict:
-    """The JSON schema, with the action types registered now."""
+    """The JSON schema (Action Protocol v1.2, which also describes v1.1 documents), with the
+    action types registered now."""
     schema = ActionProtocol.model_json_schema()
     schema["$defs"]["ActionType"] = {"title": "ActionType", "type": "string",
                                      "enum": [str(name) for name in types.ACTION_TYPES]}
     schema["properties"]["action_type"] = {"$ref": "#/$defs/ActionType"}
+    schema["description"] = (f"Action Protocol v{PROTOCOL_VERSION}. Version 1.1 documents remain valid; "
+                             f"{', '.join(sorted(op.value for op in types.SINCE_V12))} and calendar_slot_free "
+                             "checks need version 1.2.")
     return schema

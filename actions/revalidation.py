@@ -3,7 +3,9 @@
 Each predicate of the revalidation plan is checked against live Odoo and AIOM's outreach
 state. Failures are severity-aware: `block` ends the action, `require_reapproval` sends it
 back to a human with the new state in its diff, and quiet hours defer an outside message to
-the next allowed time instead of failing it.
+the next allowed time instead of failing it. A meeting's time taken in the organiser's calendar
+since approval (`calendar_slot_free`) blocks it with the reason: the approver picks or proposes
+another time on a new action, rather than AIOM choosing one nobody agreed to.
 """
 
 from dataclasses import dataclass
@@ -13,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 from integrations.odoo.errors import OdooMissingError
 
+from . import slots
 from .models import LedgerStatus, OutboundRecord, OutreachState
 from .predicates import (
+    CalendarSlotFree,
     NoDuplicateActionInWindow,
     OdooFieldEquals,
     OdooFieldIn,
@@ -86,6 +90,8 @@ def revalidate(protocol: ActionProtocol, *, organization, odoo: OdooReader, now:
             result = _field_matches(reads, predicate, currency)
         elif isinstance(predicate, NoDuplicateActionInWindow):
             result = _no_recent_outreach(organization, predicate, now, action_id)
+        elif isinstance(predicate, CalendarSlotFree):
+            result = _slot_free(odoo, predicate, protocol, action_id)
         else:
             result = _quiet_hours(predicate, now)
         ok, summary, observed, defer_until = result
@@ -200,6 +206,19 @@ def _no_recent_outreach(organization, predicate: NoDuplicateActionInWindow, now:
         return True, f"Nobody sent this customer {channel} in the last {predicate.hours} h.", None, None
     return (False, f"This customer already got {channel} at {last:%Y-%m-%d %H:%M} UTC "
                    f"(less than {predicate.hours} h ago).", last.isoformat(), None)
+
+
+def _slot_free(odoo, predicate: CalendarSlotFree, protocol: ActionProtocol, action_id):
+    """Nothing busy in the organiser's calendar around the meeting's time; the meeting itself
+    (booked by an earlier attempt of this action) does not count."""
+    reference = f"AIOM-REF:{action_id}" if action_id else ""
+    zone = getattr(protocol.operation.inputs, "timezone", "UTC")
+    start, stop = predicate.start.astimezone(ZoneInfo(zone)), predicate.stop.astimezone(ZoneInfo(zone))
+    when = f"{start:%a %Y-%m-%d %H:%M}–{stop:%H:%M} ({zone})"
+    if slots.still_free(odoo, predicate.organizer_user_id, predicate.start, predicate.stop,
+                        exclude_reference=reference):
+        return True, f"The slot {when} is still free in the organiser's calendar.", None, None
+    return False, f"The slot {when} is no longer free in the organiser's calendar.", "busy", None
 
 
 def _quiet_hours(predicate: QuietHoursOk, now: datetime):

@@ -19,10 +19,12 @@ from audit.services import AI, SYSTEM, Actor, append_event
 
 from . import dispatch, execution, guardrails, lifecycle, notifications
 from .models import Action, ActionStatus, Approval, Decision, LedgerStatus, OutboundRecord
-from .permissions import ensure_can_decide, ensure_not_own_high_risk
+from .permissions import ensure_can_decide
+from .policy import approvers, autonomy, evaluate
+from .policy.facts import partner_of
 from .fields import Source
 from .protocol import ActionProtocol, parse_protocol
-from .types import action_type, approvals_required
+from .types import action_type
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +57,13 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
     if existing is not None:
         return _same_or_conflict(existing, protocol)
     policy = guardrails.policy_for(organization)
-    decision = guardrails.decide_proposal(policy, protocol)
+    decision, verdict = _judge(organization, policy, protocol)
+    expiry_hours = min(policy.expiry_hours, verdict.expiry_hours or policy.expiry_hours)
     protocol = protocol.revise(
         risk_level=decision.risk_level,
         requires_approval=decision.outcome != guardrails.AUTO_EXECUTE,
-        expires_at=min(protocol.expires_at, protocol.created_at + timedelta(hours=policy.expiry_hours)),
+        expires_at=min(protocol.expires_at, protocol.created_at + timedelta(hours=expiry_hours)),
+        **_policy_checks(protocol, verdict, policy),
     )
     try:
         with transaction.atomic():
@@ -73,7 +77,7 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
                 status=ActionStatus.PENDING_APPROVAL,
                 risk_level=protocol.risk_level,
                 requires_approval=protocol.requires_approval,
-                guardrail_decision=decision.as_dict(),
+                guardrail_decision={**decision.as_dict(), "policy": verdict.as_dict()},
                 idempotency_key=protocol.idempotency_key,
                 parameters_fingerprint=protocol.parameters_fingerprint,
                 source=source,
@@ -81,7 +85,7 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
                 title=protocol.title,
                 target_model=protocol.affected_records.odoo_model,
                 target_id=protocol.affected_records.odoo_ids[0],
-                partner_id=_partner_of(protocol),
+                partner_id=partner_of(protocol),
                 expires_at=protocol.expires_at,
             )
             append_event(organization, event_type=EventType.CREATED, actor=_actor_for_protocol(protocol),
@@ -105,14 +109,39 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
     return action
 
 
+def _judge(organization, policy, protocol: ActionProtocol):
+    """The guardrails' decision with the organisation's rules, and an earned-autonomy grant
+    where the rules leave it to the guardrails and a person would otherwise be asked."""
+    verdict = evaluate.judge(organization, protocol, at=timezone.now(), policy=policy)
+    decision = guardrails.decide_proposal(policy, protocol, rules=verdict)
+    if decision.outcome == guardrails.REQUIRE_APPROVAL and verdict.effect is None:
+        grant = autonomy.grant_for(organization, protocol.revise(risk_level=decision.risk_level))
+        if grant is not None:
+            decision = guardrails.decide_proposal(policy, protocol, rules=verdict, grant=grant)
+    return decision, verdict
+
+
+def _policy_checks(protocol: ActionProtocol, verdict, policy) -> dict:
+    """Revalidation checks the rules add, written into the plan approvers read."""
+    added = evaluate.checks_for(protocol, verdict.add_checks, policy=policy)
+    if not added:
+        return {}
+    return {"revalidation_plan": {"checks": [*protocol.revalidation_plan.model_dump(mode="json")["checks"], *added]}}
+
+
 def _apply_decision(action: Action, decision: guardrails.Decision) -> None:
     reason = " ".join(decision.reasons)
     if decision.outcome == guardrails.DENY:
         lifecycle.transition(action, ActionStatus.DENIED, reason=reason)
     elif decision.outcome == guardrails.AUTO_EXECUTE:
-        lifecycle.transition(action, ActionStatus.APPROVED, reason=reason, decided_at=timezone.now(),
-                             data={"auto_execute": True, "protocol_hash": action.protocol_hash})
-        dispatch.enqueue_on_commit(action.pk)
+        # A message a rule or earned autonomy lets run still waits the send delay: it can be undone.
+        delay = _send_delay_seconds(action)
+        now = timezone.now()
+        lifecycle.transition(action, ActionStatus.APPROVED, reason=reason, decided_at=now,
+                             not_before=now + timedelta(seconds=delay) if delay else None,
+                             data={"auto_execute": True, "protocol_hash": action.protocol_hash,
+                                   **({"send_delay_seconds": delay} if delay else {})})
+        dispatch.enqueue_on_commit(action.pk, countdown=delay or None)
 
 
 def _same_or_conflict(existing: Action, protocol: ActionProtocol) -> Action:
@@ -125,15 +154,6 @@ def _same_or_conflict(existing: Action, protocol: ActionProtocol) -> Action:
     return existing
 
 
-def _partner_of(protocol: ActionProtocol) -> int | None:
-    inputs = protocol.operation.inputs
-    partner = getattr(inputs, "partner_id", None)
-    if partner is None:
-        partner = next((effect.recipient_partner_id for effect in protocol.external_effects
-                        if effect.recipient_partner_id), None)
-    return partner
-
-
 def approve(action: Action, user, *, comment: str = "", channel: str = "dashboard",
             protocol_hash: str | None = None) -> Action:
     """Record `user`'s approval; the action becomes approved once enough people agree.
@@ -144,15 +164,14 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
     ensure_can_decide(user, action.organization)
     with _deciding(action):
         action = lock_pending(action, protocol_hash)
-        ensure_not_own_high_risk(user, action)
+        approvers.may_approve(user, action)
         _record_decision(action, user, Decision.APPROVE, comment, channel)
-        approvers = action.current_approvals()
-        needed = approvals_required(action.risk_level)
-        if approvers.count() < needed:
+        so_far = approvers.progress(action)
+        if not so_far.complete:
             append_event(action.organization, event_type=EventType.APPROVED, actor=Actor.for_user(user),
                          action_id=action.pk,
-                         data={"approvals": approvers.count(), "required": needed, "comment": comment,
-                               "channel": channel, "protocol_hash": action.protocol_hash})
+                         data={"approvals": so_far.given, "required": so_far.required, "missing": list(so_far.missing),
+                               "comment": comment, "channel": channel, "protocol_hash": action.protocol_hash})
             return action
         delay = _send_delay_seconds(action)
         now = timezone.now()
@@ -160,8 +179,10 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
             action, ActionStatus.APPROVED, actor=Actor.for_user(user), decided_at=now,
             not_before=now + timedelta(seconds=delay) if delay else None,
             data={"comment": comment, "channel": channel, "protocol_hash": action.protocol_hash,
-                  "approvals": needed, "required": needed, **({"send_delay_seconds": delay} if delay else {})},
+                  "approvals": so_far.given, "required": so_far.required, "missing": [],
+                  **({"send_delay_seconds": delay} if delay else {})},
         )
+        autonomy.record_approved(approved, edited=approved.revision > 1)
         dispatch.enqueue_on_commit(approved.pk, countdown=delay or None)
         return approved
 
@@ -182,10 +203,12 @@ def reject(action: Action, user, *, reason: str, channel: str = "dashboard", pro
     with _deciding(action):
         action = lock_pending(action, protocol_hash)
         _record_decision(action, user, Decision.REJECT, reason, channel)
-        return lifecycle.transition(
+        rejected = lifecycle.transition(
             action, ActionStatus.REJECTED, actor=Actor.for_user(user), reason=reason, decided_at=timezone.now(),
             data={"channel": channel, "protocol_hash": action.protocol_hash},
         )
+        autonomy.record_rejected(rejected)
+        return rejected
 
 
 def cancel(action: Action, *, reason: str, actor: Actor = SYSTEM) -> Action:

@@ -22,6 +22,7 @@ from pydantic import create_model
 
 from .fields import OUTSIDE_CHANNELS, Channel, RiskLevel, RollbackStrategy, Strict
 from .inputs import (
+    CreateCalendarEventInputs,
     CreateInternalNoteInputs,
     CreateOdooExpenseInputs,
     CreateOdooTaskInputs,
@@ -80,6 +81,7 @@ class SafeOperation(StrEnum):
     CREATE_INTERNAL_NOTE = "create_internal_note"
     SCHEDULE_FOLLOW_UP = "schedule_follow_up"
     CREATE_ODOO_EXPENSE = "create_odoo_expense"
+    CREATE_CALENDAR_EVENT = "create_calendar_event"
 
 
 #: Longest body AIOM writes for an internal text.
@@ -148,6 +150,15 @@ OPERATIONS: dict[SafeOperation, OperationSpec] = {spec.name: spec for spec in (
                   RollbackStrategy.DELETE_RECORD, "actions.operations.create_odoo_expense",
                   capability=("may_create_expenses", "Recording draft expenses"),
                   editable=("name", "description", "date")),
+    # A meeting is an Odoo event, but its invitation is an email to people outside: the email
+    # channel makes it external (always approved by a person), subject to the email switch, the
+    # emails-per-hour limit, the outreach window and the customer's contact budget, and the
+    # outbound record keeps the invitation to one send. The invitation cannot be unsent: a
+    # person cancels the meeting if it must not happen.
+    OperationSpec(SafeOperation.CREATE_CALENDAR_EVENT, CreateCalendarEventInputs, Channel.EMAIL,
+                  RollbackStrategy.MANUAL, "actions.meetings.create_calendar_event",
+                  capability=("may_send_email", "Sending email"), editable=("name", "description"),
+                  subject="required", body_limit=2000),
 )}
 
 
@@ -178,6 +189,8 @@ class ActionType(StrEnum):
     SEND_DUNNING_SMS = "send_dunning_sms"
     CREATE_DUNNING_TASK = "create_dunning_task"
     THANK_FOR_PAYMENT = "thank_for_payment"
+    # Meetings (actions/meetings.py).
+    SCHEDULE_MEETING = "schedule_meeting"
 
 
 @dataclass(frozen=True)
@@ -250,6 +263,9 @@ def action_type_choices() -> list[tuple[str, str]]:
     return [(name, spec.label) for name, spec in ACTION_TYPES.items()]
 
 
+#: Operations whose protocol must be at least v1.2 (they did not exist before it).
+SINCE_V12 = frozenset({SafeOperation.CREATE_CALENDAR_EVENT})
+
 _EMAIL, _SMS = SafeOperation.SEND_EMAIL, SafeOperation.SEND_SMS
 for _spec in (
     ActionTypeSpec(ActionType.SEND_INVOICE_REMINDER, _EMAIL, RiskLevel.MEDIUM, "send invoice reminder",
@@ -291,6 +307,8 @@ for _spec in (
                    "follow-up collection task"),
     ActionTypeSpec(ActionType.THANK_FOR_PAYMENT, _EMAIL, RiskLevel.MEDIUM, "thank you for your payment",
                    message_template="emails/payment_thanks"),
+    ActionTypeSpec(ActionType.SCHEDULE_MEETING, SafeOperation.CREATE_CALENDAR_EVENT, RiskLevel.MEDIUM,
+                   "book a meeting", builder="analyzers.builders.meeting", title_prefix="Book a call"),
 ):
     register(_spec)
 

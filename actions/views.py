@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
-from audit.services import Actor
 
-from . import bulk, editing, evidence, guardrails, inbox, selectors, services
+from . import bulk, editing, evidence, guardrails, inbox, meetings, selectors, services
 from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
                     RejectForm, ResolveForm)
 from .models import Action, Notice
+from .policy import changes as policy_changes
 from .presentation import ActionCard
 from .protocol import ProtocolError
 from .records import record_page
@@ -105,6 +105,7 @@ def detail(request, pk):
         "timeline": selectors.action_timeline(action), "executions": action.executions.all()[:10],
         "protocol_json": json.dumps(action.protocol, indent=2, sort_keys=True, ensure_ascii=False),
         "evidence": evidence.evidence_for(action),
+        "meeting_times": meetings.time_choices(action.parsed) if action.status == "pending_approval" else [],
     })
 
 
@@ -237,6 +238,26 @@ def edit(request, pk):
 
 
 @login_required
+@require_POST
+def pick_slot(request, pk):
+    """The approver chooses one of a meeting's offered times (a new revision, approved next)."""
+    action = _decidable(request, pk)
+    try:
+        slot = int(request.POST.get("slot", ""))
+    except ValueError:
+        slot = -1
+    try:
+        editing.pick_slot(action, request.user, slot=slot, protocol_hash=request.POST.get("protocol_hash", ""))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Meeting time chosen; approve it to send the invitation.")
+    return redirect("dashboard:action", pk=action.pk)
+
+
+@login_required
 def guardrail_settings(request):
     """Organisation admins tune the guardrails; every change is audited by the service."""
     membership = require_membership(request)
@@ -246,8 +267,14 @@ def guardrail_settings(request):
     form = GuardrailPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        guardrails.policy_update(policy, actor=Actor.for_user(request.user), **changes)
-        messages.success(request, "Guardrails saved." if changes else "Nothing changed.")
+        if not changes:
+            messages.success(request, "Nothing changed.")
+        elif policy_changes.request_or_apply(membership.organization, request.user, policy_changes.SETTINGS,
+                                             {"changes": changes})[0] == policy_changes.REQUESTED:
+            messages.info(request, "Waiting for a second admin: another admin confirms these changes on the "
+                                   "Rule changes page; until then nothing changes.")
+        else:
+            messages.success(request, "Guardrails saved.")
         return redirect("dashboard:guardrails")
     return render(request, "dashboard/guardrails.html", {"form": form, "policy": policy,
                                                          "critical_approvals": approvals_required("critical")})

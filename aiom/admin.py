@@ -1,3 +1,7 @@
+import json
+import re
+
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
@@ -33,8 +37,41 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class TeamsField(forms.CharField):
+    """Teams typed as "finance, sales": stored as a list of lower-case names, as rules name them."""
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        names = [name.strip().lower() for name in (super().to_python(value) or "").split(",") if name.strip()]
+        for name in names:
+            if not TEAM_NAME.fullmatch(name) or len(name) > 40:
+                raise forms.ValidationError(f"“{name}” is not a team name: letters, digits, spaces, - and _ only.")
+        return list(dict.fromkeys(names))
+
+
+#: What a policy rule accepts as a team (actions.policy.rules.Approvers.team).
+TEAM_NAME = re.compile(r"[a-z0-9][a-z0-9 _-]*")
+
+
+class MembershipForm(forms.ModelForm):
+    teams = TeamsField(required=False, help_text="Comma-separated, e.g. “finance, sales”: policy rules can ask "
+                                                 "for an approver from a team.")
+
+    class Meta:
+        model = Membership
+        fields = "__all__"
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -54,7 +91,8 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(OrganizationScopedAdmin):
-    list_display = ["user", "organization", "role", "created_at"]
+    form = MembershipForm
+    list_display = ["user", "organization", "role", "teams", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
     autocomplete_fields = ["user"]

@@ -37,6 +37,7 @@ dashboard_patterns = (
         path("actions/<uuid:pk>/approve/", action_views.approve, name="approve"),
         path("actions/<uuid:pk>/reject/", action_views.reject, name="reject"),
         path("actions/<uuid:pk>/edit/", action_views.edit, name="edit"),
+        path("actions/<uuid:pk>/meeting-time/", action_views.pick_slot, name="pick-slot"),
         path("actions/<uuid:pk>/retry/", action_views.retry, name="retry"),
         path("actions/<uuid:pk>/resolve/", action_views.resolve, name="resolve"),
         path("actions/<uuid:pk>/cancel/", action_views.cancel, name="cancel"),

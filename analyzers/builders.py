@@ -1,4 +1,4 @@
-"""A rules intent on a finding → one complete, validated Action Protocol v1.1 document.
+"""A rules intent on a finding → one complete, validated Action Protocol document (v1.2).
 
 Recipients, amounts and ids come only from the finding's Odoo facts; the intent brings the
 copy. Each document also says what must still hold at execution (invoice unpaid with the same
@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING
 
 from django.utils.module_loading import import_string
 
-from actions import types
+from actions import slots, types
 from actions.fields import Source
 from actions.models import GuardrailPolicy
 from actions.presentation import CUSTOMER_HOURS
-from actions.protocol import build_idempotency_key, parse_protocol
+from actions.protocol import PROTOCOL_VERSION, ProtocolError, build_idempotency_key, parse_protocol
 from actions.types import ActionType
 from aiom.text import one_line
 from integrations.channels import SMS_MAX_CHARS
+from integrations.errors import ExternalError
+from integrations.odoo.connections import shared_client_for
 
 from . import rules
 from .contacts import e164_phone, email_addresses
@@ -60,7 +62,7 @@ def build_protocol(finding, intent: rules.Intent, ctx: "Context") -> dict:
     model, record_id = target_of(finding, intent, ctx)
     facts = finding.facts
     document = {
-        "version": "1.1",
+        "version": PROTOCOL_VERSION,
         "action_id": str(uuid.uuid4()),
         "action_type": spec.name,
         "safe_operation": operation,
@@ -248,6 +250,39 @@ def activity(finding, intent, ctx):
     changes = [{"model": "mail.activity", "record_id": None, "field": "summary", "after": inputs["summary"],
                 "change_type": "create"}]
     return inputs, [], changes, _state_checks(finding)
+
+
+def meeting(finding, intent, ctx):
+    """A call booked with the customer: three times the salesperson is free in Odoo (one a day,
+    business hours, a day's notice, clear of other meetings), the first chosen until the approver
+    picks another; the invitation goes to the partner's email from Odoo."""
+    facts = finding.facts
+    recipients = email_addresses(facts.get("partner_email"))
+    organizer = facts.get("salesperson_id")
+    if not (recipients and organizer and finding.partner_id):
+        raise ProtocolError(["operation.inputs: a meeting needs the customer's email and a salesperson"])
+    try:
+        candidates = slots.candidate_slots(shared_client_for(ctx.organization), ctx.policy, organizer, now=ctx.now)
+    except ExternalError as error:
+        raise ProtocolError([f"operation.inputs.candidate_slots: the calendar could not be read ({error.message})"])
+    if not candidates:
+        raise ProtocolError(["operation.inputs.candidate_slots: no free time in the salesperson's calendar"])
+    start, stop = candidates[0]
+    name = one_line(intent.copy.subject, rules.LINE_LIMIT)
+    inputs = {"name": name, "organizer_user_id": organizer, "partner_ids": [finding.partner_id],
+              "attendee_emails": recipients, "start": start.isoformat(), "stop": stop.isoformat(),
+              "timezone": ctx.policy.zone, "description": intent.copy.body, "partner_id": finding.partner_id,
+              "related_model": finding.target_model, "related_id": finding.target_id,
+              "candidate_slots": [{"start": a.isoformat(), "stop": b.isoformat()} for a, b in candidates]}
+    effects = [{"effect_type": "email", "recipient": address, "recipient_partner_id": finding.partner_id,
+                "subject": name, "preview": f"Meeting invitation: {intent.copy.body}"[:300]} for address in recipients]
+    changes = [{"model": "calendar.event", "record_id": None, "field": field, "after": value, "change_type": "create"}
+               for field, value in (("name", name), ("start", slots.when_words(start, ctx.policy.zone)),
+                                    ("stop", slots.when_words(stop, ctx.policy.zone)))]
+    slot_check = {"check_id": "slot-free", "predicate": {"type": "calendar_slot_free", "organizer_user_id": organizer,
+                                                          "start": inputs["start"], "stop": inputs["stop"]}}
+    return inputs, effects, changes, [*_state_checks(finding), *_outreach_checks(finding, "email", ctx.policy),
+                                      slot_check]
 
 
 def next_working_day(day: date) -> date:

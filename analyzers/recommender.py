@@ -1,4 +1,4 @@
-"""Findings → Action Protocol v1.1 → `actions.services.propose()`, and withdrawing what cleared.
+"""Findings → Action Protocol v1.2 → `actions.services.propose()`, and withdrawing what cleared.
 
 The rules (`rules.py`) choose what to do and write the copy; `builders.py` turns each intent
 into a complete protocol from the finding's Odoo facts. This module decides which intents to

@@ -234,8 +234,25 @@ def _deal_stalled(facts: dict, setting: _Setting) -> RuleOutcome:
     email = _message(ActionType.FOLLOW_UP_STALLED_DEAL, facts, "friendly", setting,
                      reasoning=one_line(f"{situation} {why}", 1000), flags=flags, alternatives=(call,))
     if not facts["days_past_deadline"]:
+        if facts.get("salesperson_id") and facts.get("partner_id") and email_addresses(facts.get("partner_email")):
+            return RuleOutcome([_book_a_call(facts, partner, deal, situation, flags, alternatives=(call, email))],
+                               flags=flags)
         return RuleOutcome([replace(call, alternative_intents=(email,))], flags=flags)
     return RuleOutcome([email], flags=flags)
+
+
+def _book_a_call(facts: dict, partner: str, deal: str, situation: str, flags: tuple[str, ...], *,
+                 alternatives: tuple[Intent, ...]) -> Intent:
+    """A call booked in the salesperson's calendar, with an invitation the customer can accept:
+    the builder offers three free times and the approver picks one (`analyzers.builders.meeting`)."""
+    salesperson = neutral_name(facts["salesperson"], "")
+    body = (f"A short call about {deal}: where it stands and the next step."
+            + (f" With {salesperson}." if salesperson else ""))
+    return Intent(ActionType.SCHEDULE_MEETING, Copy(
+        one_line(f"Call with {partner} about {deal}", LINE_LIMIT), body,
+        one_line(f"{situation} A booked call with the customer is the surest way to restart it: the invitation "
+                 "offers a time the salesperson is free.", 1000)), variant="meeting", flags=flags,
+        alternative_intents=alternatives)
 
 
 # ---------------------------------------------------------------------------------------------

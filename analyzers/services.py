@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from actions import guardrails
+from actions.policy.facts import refresh_partner_facts
 from aiom.errors import Conflict
 from aiom.models import Organization
 from aiom.text import one_line
@@ -56,6 +57,7 @@ def run_analysis(organization, *, as_of: date | None = None, progress: Callable[
     try:
         odoo = client_for(organization)
         results, staff_project = _read_odoo(odoo, as_of, progress)
+        _refresh_partner_facts(organization, odoo, results, progress)
     except OdooError as error:
         return _fail_unreachable(analysis, odoo, started, error)
     except Exception as error:
@@ -100,6 +102,20 @@ def _read_odoo(odoo, as_of: date, progress) -> tuple[dict, dict | None]:
         progress(f"{name}: {len(results[name].findings)} findings in {time.monotonic() - step_started:.1f} s "
                  f"({odoo.calls} Odoo calls so far)")
     return results, operations.staff_project(odoo)
+
+
+def _refresh_partner_facts(organization, odoo, results: dict, progress) -> None:
+    """Keep what policy rules ask of the partners this run read (country, tags) current, in one
+    batched read. A failure only leaves those facts as they were (rules then decide strictly):
+    it is logged and the analysis goes on."""
+    partners = {finding.partner_id for result in results.values() for finding in result.findings if finding.partner_id}
+    try:
+        with transaction.atomic():
+            written = refresh_partner_facts(organization, odoo, partners)
+    except Exception:
+        logger.exception("partner facts of %s could not be refreshed", organization)
+        return
+    progress(f"partner facts: {written} partners refreshed")
 
 
 def _act_on(analysis: Analysis, results: dict, staff_project, started: float, odoo_calls: int, progress) -> Analysis:

@@ -8,8 +8,10 @@ class FollowupsConfig(AppConfig):
 
     def ready(self):
         from actions import presentation
+        from actions.policy import backtest
 
-        from . import delivery
+        from . import delivery, policy_outcomes
 
         if delivery.card_notes not in presentation.CARD_NOTE_SOURCES:  # cards say when an address bounced
             presentation.CARD_NOTE_SOURCES.append(delivery.card_notes)
+        backtest.register_outcome_source(policy_outcomes.known_outcomes)  # a rule's backtest: paid, bounced …

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionStatus
 from actions.permissions import ensure_can_decide
+from actions.policy import autonomy
 from aiom.errors import Conflict
 from aiom.text import one_line
 from analyzers.alerts import raise_alert, resolve_alert
@@ -32,6 +33,8 @@ from .proposals import CannotReach
 from .steps import event, withdraw_pending
 
 SUPPRESSING = (DeliveryKind.BOUNCE_HARD, DeliveryKind.SPAM, DeliveryKind.UNSUBSCRIBE)
+#: The customer objected: earned autonomy for what messaged them ends (`actions.policy.autonomy`).
+COMPLAINTS = (DeliveryKind.SPAM, DeliveryKind.UNSUBSCRIBE)
 OPEN = (FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED)
 WHERE = "Follow-ups → Delivery problems"
 #: What to do, by kind, in the alert and the follow-up's history.
@@ -75,6 +78,9 @@ def _act(delivery_event: DeliveryEvent, follow_ups: list, now: datetime) -> None
     partners = _partners_emailed_at(delivery_event.organization, suppression.address)
     if delivery_event.action is not None and delivery_event.action.partner_id:
         partners.add(delivery_event.action.partner_id)
+    if delivery_event.kind in COMPLAINTS:  # what ran without approval for them goes back to approval
+        for partner_id in sorted(partners):
+            autonomy.record_complaint(delivery_event.organization, partner_id, reason=f"{happened(delivery_event)}.")
     targets = {f.pk: f for f in [*([linked] if linked is not None else []), *FollowUp.objects.filter(
         organization=delivery_event.organization, status__in=OPEN, partner_id__in=partners), *follow_ups]
         if f.status in OPEN}  # the caller's own objects last: they are the ones it goes on with

@@ -139,6 +139,8 @@ def _document(ctx, follow_up, level, action_type, inputs, effects, changes, chec
         "created_by": "system", "source": Source.FOLLOW_UP.value,
         "metadata": {"follow_up_id": follow_up.pk, "level": level.position, "level_name": level.name,
                      "invoice_ids": [invoice["id"] for invoice in customer.invoices],
+                     # What policy rules about "days overdue" read: the oldest invoice chased.
+                     "days_overdue": max(invoice.get("days_overdue", 0) for invoice in customer.invoices),
                      "partner_name": neutral_name(customer.name, ""), "currency": customer.invoices[0]["currency"],
                      **(extra_metadata or {})},
     }).model_dump(mode="json")

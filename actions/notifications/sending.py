@@ -27,7 +27,8 @@ from .. import presentation
 from ..fields import Channel
 from ..models import Action, Decision, NotificationRecord
 from ..tokens import link_url, make_token
-from ..types import LOGIN_REQUIRED_RISKS, approvals_required
+from ..policy import approvers
+from ..types import LOGIN_REQUIRED_RISKS
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def action_context(action: Action) -> dict:
         "expires_in": presentation.expires_in(action.expires_at),
         "expires_at": local(action, action.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
         "needs_login": action.risk_level in LOGIN_REQUIRED_RISKS,
-        "approvals_required": approvals_required(action.risk_level),
+        "approvals_required": approvers.progress(action).required,
         "action_url": dashboard_url(action),
     }
 

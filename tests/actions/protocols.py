@@ -8,7 +8,7 @@ import copy
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from actions.types import ActionType, SafeOperation, action_type as registered_type
+from actions.types import SINCE_V12, ActionType, SafeOperation, action_type as registered_type
 
 EMAIL = "billing@customer.example"
 PHONE = "+32470123456"
@@ -26,6 +26,7 @@ TARGETS: dict[ActionType, tuple[str, int]] = {
     ActionType.NOTE_OVERDUE_TASK: ("project.task", 5),
     ActionType.NOTE_ON_RECORD: ("res.partner", PARTNER_ID),
     ActionType.SCHEDULE_NEXT_FOLLOW_UP: ("res.partner", PARTNER_ID),
+    ActionType.SCHEDULE_MEETING: ("crm.lead", 11),
 }
 
 
@@ -71,6 +72,17 @@ def _operation(operation: SafeOperation, model: str, record_id: int, now: dateti
                   "currency_id": 1, "date": now.date().isoformat()}
         return inputs, [], [{"model": "hr.expense", "record_id": None, "field": "total_amount_currency",
                              "after": "42.50 EUR", "change_type": "create"}]
+    if operation == SafeOperation.CREATE_CALENDAR_EVENT:
+        start = (now + timedelta(days=2)).replace(hour=9, minute=0, second=0)
+        slots = [{"start": (start + timedelta(days=day)).isoformat(),
+                  "stop": (start + timedelta(days=day, minutes=30)).isoformat()} for day in range(3)]
+        inputs = {"name": "Call about the proposal", "organizer_user_id": 2, "partner_ids": [PARTNER_ID],
+                  "attendee_emails": [EMAIL], "start": slots[0]["start"], "stop": slots[0]["stop"],
+                  "timezone": "Europe/Brussels", "partner_id": PARTNER_ID, "related_model": model,
+                  "related_id": record_id, "candidate_slots": slots}
+        effects = [{"effect_type": "email", "recipient": EMAIL, "recipient_partner_id": PARTNER_ID,
+                    "subject": inputs["name"]}]
+        return inputs, effects, []
     assert operation == SafeOperation.SCHEDULE_FOLLOW_UP
     inputs = {"follow_up_at": (now + timedelta(days=3)).isoformat(), "reason": "No answer to the reminder yet.",
               "channel": "email", "partner_id": PARTNER_ID, "related_model": model, "related_id": record_id}
@@ -131,6 +143,8 @@ def protocol_for(action_type: ActionType | str = ActionType.SEND_INVOICE_REMINDE
         "finding_id": "finding-42",
         "metadata": {"analyzer": "financial", "days_overdue": 14},
     }
+    if operation in SINCE_V12:
+        document["version"] = "1.2"
     document.update(overrides)
     return document
 

@@ -31,7 +31,7 @@ def test_each_entry_can_be_run_and_built(name):
 def test_outside_messages_are_the_email_and_sms_operations():
     external = {name for name, spec in types.ACTION_TYPES.items() if spec.external}
     assert external == {"send_invoice_reminder", "send_invoice_reminder_sms", "follow_up_stalled_deal", "email_customer",
-                        "send_dunning_email", "send_dunning_sms", "thank_for_payment"}
+                        "send_dunning_email", "send_dunning_sms", "thank_for_payment", "schedule_meeting"}
     assert not any(types.OPERATIONS[op].auto_executable for op in (types.SafeOperation.SEND_EMAIL,
                                                                   types.SafeOperation.SEND_SMS))
 

@@ -41,7 +41,7 @@ ENGLISH = {
     "reasoning": "Only a few days late: a short, warm first reminder keeps the relationship friendly.",
     "claims": ["invoice_still_open"],
 }
-OUTSIDE = ("send_email", "send_sms")
+OUTSIDE = ("send_email", "send_sms", "create_calendar_event")
 
 
 @dataclass(frozen=True)
@@ -271,8 +271,10 @@ def test_claude_choosing_a_call_instead_of_the_follow_up_keeps_approval_and_the_
 
 def test_a_call_the_rules_propose_runs_alone_where_the_organisation_allows_it(no_claude, demo):
     _let_internal_actions_run_alone(demo.organization)
+    record = demo.resolve("deal-stalled")
+    demo.odoo.write("res.partner", [record.partner["id"]], {"email": False})  # with an email, a call is booked
 
-    finding, report = demo.propose(demo.resolve("deal-stalled"))
+    finding, report = demo.propose(record)
 
     [call] = _proposed(report)
     assert call.action_type == "schedule_deal_call" and "written_by" not in call.protocol["metadata"]
@@ -527,8 +529,10 @@ def _assert_recipients_are_odoos(action: Action, record: Record) -> None:
         assert action.protocol["external_effects"] == []
         return
     inputs = action.protocol["operation"]["inputs"]
-    contact = record.partner["email"].lower() if action.safe_operation == "send_email" else record.partner["phone"]
-    assert inputs["to"] == ([contact] if action.safe_operation == "send_email" else contact)
+    by_email = action.safe_operation in ("send_email", "create_calendar_event")
+    contact = record.partner["email"].lower() if by_email else record.partner["phone"]
+    recipients = inputs["attendee_emails"] if action.safe_operation == "create_calendar_event" else inputs["to"]
+    assert recipients == ([contact] if by_email else contact)
     assert [effect["recipient"] for effect in action.protocol["external_effects"]] == [contact]
     assert action.requires_approval and action.protocol["requires_approval"]
 
@@ -548,7 +552,7 @@ def _assert_name_laundering_stopped(demo: Demo, target: str, planted: corpus.Pla
         flags = action.protocol["metadata"].get("content_flags") or []
         assert [flag for flag in flags if flag.startswith(f"{record.target.field}: ")], (action.title, flags)
         _assert_recipients_are_odoos(action, record)
-        if action.safe_operation in OUTSIDE and record.target.names == "partner":  # the greeting names them
+        if action.safe_operation in ("send_email", "send_sms") and record.target.names == "partner":  # the greeting
             assert planted.kept in action.protocol["operation"]["inputs"]["body"].splitlines()[0]
     return actions
 

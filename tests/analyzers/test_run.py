@@ -68,8 +68,9 @@ def test_each_rule_proposes_its_action_types(connected_org, sandbox):
         if finding.kind == "invoice_overdue":
             assert proposed == expected_invoice_types[finding.facts["days_overdue"]], finding.title
         elif finding.kind == "deal_stalled":
+            bookable = finding.facts["partner_email"] and finding.facts["salesperson_id"]  # a call with the customer
             assert proposed == ({"follow_up_stalled_deal"} if finding.facts["days_past_deadline"]
-                                else {"schedule_deal_call"}), finding.title
+                                else {"schedule_meeting"} if bookable else {"schedule_deal_call"}), finding.title
         else:
             assert proposed == {"note_overdue_task"}
     assert set(Action.objects.values_list("status", flat=True)) == {ActionStatus.PENDING_APPROVAL}

@@ -8,6 +8,7 @@ import pytest
 
 from actions import services
 from actions.models import Action, ActionStatus, GuardrailPolicy, Notice, NoticeLevel
+from actions.policy import delegation, store
 from aiom.models import Membership, Role
 from analyzers.services import run_analysis
 from followups import engine
@@ -19,7 +20,7 @@ from .pages import log_in
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 NAV = ["Overview", "Approvals", "Follow-ups", "Assistant", "History", "Notices", "Audit", "Health", "Outbox",
-       "Guardrails"]
+       "Guardrails", "Rules", "Autonomy"]
 LONG_WORD = "https://billing.customer.example/portal/invoices/" + "INV2025000421234567890" * 4
 
 
@@ -46,7 +47,16 @@ def busy_org(connected_org, odoo, django_user_model):
                                                last_action__status=ActionStatus.PENDING_APPROVAL).order_by("pk")[:2]
     followup_services.promise(promised, admin, promised_date=date.today() + timedelta(days=10), amount="100")
     followup_services.pause(paused, admin, until=None, reason=f"Asked to wait, see {LONG_WORD}")
+    store.create_rule(connected_org, name=f"Two for big reminders {LONG_WORD[:30]}", actor_user=admin, definition={
+        "when": {"action_types": ["send_invoice_reminder"], "amount_over": "5000", "recipient_domains": ["customer.example"]},
+        "then": {"effect": "require_approval", "approvers": [{"count": 2}]}})
+    stand_in = django_user_model.objects.create_user("lee", "lee@example.com", "pw-lee")
+    Membership.objects.create(user=stand_in, organization=connected_org, role=Role.APPROVER)
+    delegation.delegate(connected_org, delegator=admin, delegate=stand_in, starts_on=date.today(),
+                        ends_on=date.today() + timedelta(days=7), reason=f"Holiday, see {LONG_WORD}", actor=admin)
+    meeting = Action.objects.filter(organization=connected_org, action_type="schedule_meeting").first()
     return {"plan": analysis.plan.pk, "action": with_changes.pk, "follow_up": promised.pk,
+            "meeting": meeting.pk if meeting else with_changes.pk,
             "paused_follow_up": paused.pk, "sequence": promised.sequence_id}
 
 
@@ -60,7 +70,10 @@ def _pages(busy_org):
             "sequence": f"/dashboard/follow-ups/sequences/{busy_org['sequence']}/",
             "follow-up-report": "/dashboard/follow-ups/report/",
             "guardrails": "/dashboard/settings/guardrails/", "assistant": "/dashboard/assistant/",
-            "api-tokens": "/dashboard/api-tokens/", "api-docs": "/api/docs/"}
+            "api-tokens": "/dashboard/api-tokens/", "api-docs": "/api/docs/",
+            "rules": "/dashboard/policy/rules/", "new-rule": "/dashboard/policy/rules/new/",
+            "policy-changes": "/dashboard/policy/changes/", "delegations": "/dashboard/delegations/",
+            "autonomy": "/dashboard/autonomy/", "meeting": f"/dashboard/actions/{busy_org['meeting']}/"}
 
 
 def _page_width(page) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""Print the Action Protocol v1.1 JSON schema."""
+"""Print the Action Protocol v1.2 JSON schema (v1.1 documents remain valid)."""
 
 import json
 
