@@ -56,14 +56,22 @@ def groups_of(action) -> list[Approvers]:
     return groups
 
 
+def alternatives_of(action) -> list[list[Approvers]]:
+    """Sets of groups of which one is enough ("a finance approver or two approvers")."""
+    stamp = (action.guardrail_decision or {}).get("policy") or {}
+    return [[Approvers.model_validate(raw) for raw in groups] for groups in stamp.get("alternatives") or ()]
+
+
 def progress(action, approvals=None, *, on_date: date | None = None) -> Progress:
-    """How far `approvals` (default: the action's current ones) go towards every group.
-    Delegations count when in force on `on_date` (default: the organisation's today)."""
+    """How far `approvals` (default: the action's current ones) go towards every group, and
+    towards one group of each set of alternatives. Delegations count when in force on `on_date`
+    (default: the organisation's today)."""
     if approvals is None:
         approvals = action.current_approvals()
     people = list(dict.fromkeys(a.user_id for a in approvals if a.decision == Decision.APPROVE))
     groups = groups_of(action)
-    facts = _Facts(action, people, groups, on_date)
+    choices = alternatives_of(action)
+    facts = _Facts(action, people, [*groups, *(group for options in choices for group in options)], on_date)
     required = max(_size(group) for group in groups)
     shortfall, others, most_left = 0, [], 0
     for group in groups:
@@ -82,10 +90,36 @@ def progress(action, approvals=None, *, on_date: date | None = None) -> Progress
     # approves twice): when that already brings enough people, the plain count goes unsaid.
     count_words = ([] if shortfall <= most_left
                    else [("one more approver" if shortfall == 1 else f"{shortfall} more approvers",) * 2])
+    for options in choices:
+        lacking = _none_satisfied(options, people, facts)
+        if lacking:
+            others.append((lacking, lacking))
     missing = [*count_words, *others]
     return Progress(complete=not missing, given=len(people), required=required,
                     missing=tuple(words for words, _ in missing), short_of_people=bool(count_words),
                     after_count=tuple(short for _, short in others))
+
+
+def _none_satisfied(options: list[Approvers], people: list[int], facts: "_Facts") -> str:
+    """"" when one of `options` is satisfied; else what each still lacks, joined by "or"."""
+    words = []
+    for group in options:
+        if group.kind == ApproverKind.ANYONE or (group.kind == ApproverKind.ROLE and group.role != Role.ADMIN):
+            left = group.count - len(people)
+            if left <= 0:
+                return ""
+            words.append("one more approver" if left == 1 else f"{left} more approvers")
+        elif group.kind in (ApproverKind.ROLE, ApproverKind.TEAM):
+            fitting = sum(1 for person in people if facts.fits(person, group))
+            if fitting >= group.count:
+                return ""
+            words.append(_group_words(group, group.count - fitting)[0])
+        else:
+            lacking, _ = facts.named_missing(group)
+            if not lacking:
+                return ""
+            words.append(_joined(text for text, _ in lacking))
+    return " or ".join(words)
 
 
 def may_approve(user, action) -> None:

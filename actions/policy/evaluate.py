@@ -33,6 +33,8 @@ class RuleMatch:
     expiry_hours: int | None = None
     add_checks: tuple[str, ...] = ()
     raise_risk_to: str | None = None
+    #: True: one of `approvers` is enough.
+    any_group: bool = False
 
     def sentence(self) -> str:
         """What the rule does (or, in a dry run, would have done), in plain words."""
@@ -41,7 +43,8 @@ class RuleMatch:
             said = "would have refused this" if dry else "refuses this"
             return f'Rule "{self.name}" {said}' + (f": {self.reason}" if self.reason else ".")
         if self.effect == Effect.REQUIRE_APPROVAL:
-            who = " and ".join(_group_words(group) for group in self.approvers) or "approval"
+            joiner = " or " if self.any_group else " and "
+            who = joiner.join(_group_words(group) for group in self.approvers) or "approval"
             return f'Rule "{self.name}" {"would have required" if dry else "requires"} {who}.'
         said = "would have let this run" if dry else "lets this run"
         return f'Rule "{self.name}" {said} without waiting for approval.'
@@ -51,14 +54,15 @@ class RuleMatch:
                 "mode": self.mode, "effect": self.effect.value, "reason": self.reason,
                 "approvers": [dict(group) for group in self.approvers], "expiry_hours": self.expiry_hours,
                 "add_checks": list(self.add_checks), "raise_risk_to": self.raise_risk_to,
-                "sentence": self.sentence()}
+                "any_group": self.any_group, "sentence": self.sentence()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "RuleMatch":
         return cls(rule_id=data["rule_id"], key=str(data["key"]), version=data["version"], name=data["name"],
                    mode=data["mode"], effect=Effect(data["effect"]), reason=data.get("reason", ""),
                    approvers=tuple(data.get("approvers") or ()), expiry_hours=data.get("expiry_hours"),
-                   add_checks=tuple(data.get("add_checks") or ()), raise_risk_to=data.get("raise_risk_to"))
+                   add_checks=tuple(data.get("add_checks") or ()), raise_risk_to=data.get("raise_risk_to"),
+                   any_group=bool(data.get("any_group")))
 
 
 def _group_words(group: dict) -> str:
@@ -90,6 +94,8 @@ class Verdict:
     expiry_hours: int | None = None
     add_checks: tuple[str, ...] = ()
     raise_risk_to: str | None = None
+    #: Each: groups of which one is enough (from rules asking for "this or that").
+    alternatives: tuple[tuple[dict, ...], ...] = ()
 
     def sentences(self) -> list[str]:
         """Each matched rule, then each dry-run one, in plain words."""
@@ -102,7 +108,8 @@ class Verdict:
                 "dry_run": [match.as_dict() for match in self.dry_run],
                 "deny_reasons": list(self.deny_reasons), "approvers": [dict(group) for group in self.approvers],
                 "expiry_hours": self.expiry_hours, "add_checks": list(self.add_checks),
-                "raise_risk_to": self.raise_risk_to}
+                "raise_risk_to": self.raise_risk_to,
+                "alternatives": [[dict(group) for group in groups] for groups in self.alternatives]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Verdict":
@@ -112,7 +119,8 @@ class Verdict:
                    effect=Effect(data["effect"]) if data.get("effect") else None,
                    deny_reasons=tuple(data.get("deny_reasons") or ()),
                    approvers=tuple(data.get("approvers") or ()), expiry_hours=data.get("expiry_hours"),
-                   add_checks=tuple(data.get("add_checks") or ()), raise_risk_to=data.get("raise_risk_to"))
+                   add_checks=tuple(data.get("add_checks") or ()), raise_risk_to=data.get("raise_risk_to"),
+                   alternatives=tuple(tuple(groups) for groups in data.get("alternatives") or ()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,7 +180,8 @@ def match_of(rule, definition, effect: Effect | None = None) -> RuleMatch:
                      effect=effect or then.effect, reason=then.reason.strip(),
                      approvers=tuple(group.model_dump(mode="json") for group in then.approvers),
                      expiry_hours=then.expiry_hours, add_checks=tuple(check.value for check in then.add_checks),
-                     raise_risk_to=then.raise_risk_to.value if then.raise_risk_to else None)
+                     raise_risk_to=then.raise_risk_to.value if then.raise_risk_to else None,
+                     any_group=then.approvers_match == Quorum.ANY)
 
 
 def evaluate(rules, facts: Facts, *, rules_version: int) -> Verdict:
@@ -194,7 +203,9 @@ def combine(enforced, dry, *, rules_version: int) -> Verdict:
         rules_version=rules_version, matched=enforced, dry_run=tuple(dry), effect=effect,
         deny_reasons=_unique(match.reason for match in enforced if match.effect == Effect.DENY),
         approvers=_unique(group for match in enforced if match.effect == Effect.REQUIRE_APPROVAL
-                          for group in match.approvers),
+                          and not match.any_group for group in match.approvers),
+        alternatives=_unique(tuple(match.approvers) for match in enforced
+                             if match.effect == Effect.REQUIRE_APPROVAL and match.any_group),
         expiry_hours=min(expiries) if expiries else None,
         add_checks=_unique(check for match in enforced for check in match.add_checks),
         raise_risk_to=RiskLevel.highest(*risks).value if risks else None)
@@ -244,6 +255,7 @@ def tightened(stamped: dict | None, fresh: Verdict) -> Verdict:
         rules_version=fresh.rules_version, matched=matched, dry_run=fresh.dry_run, effect=effect,
         deny_reasons=tuple(reasons) if effect == Effect.DENY else (),
         approvers=_unique((*old.approvers, *fresh.approvers)),
+        alternatives=_unique((*old.alternatives, *fresh.alternatives)),
         expiry_hours=min(expiries) if expiries else None,
         add_checks=_unique((*old.add_checks, *fresh.add_checks)),
         raise_risk_to=RiskLevel.highest(*risks).value if risks else None)

@@ -112,7 +112,8 @@ def recheck(action: Action, protocol, *, now: datetime) -> Recheck:
     if merged.raise_risk_to and RiskLevel(merged.raise_risk_to).rank > RiskLevel(risk).rank:
         risk = merged.raise_risk_to
     stamped = stamp_of(action) or {}
-    if risk == action.risk_level and list(merged.approvers) == list(stamped.get("approvers") or []):
+    asked_before = (list(stamped.get("approvers") or []), [list(groups) for groups in stamped.get("alternatives") or []])
+    if risk == action.risk_level and (list(merged.approvers), [list(g) for g in merged.alternatives]) == asked_before:
         return Recheck(decision=decision, extra_checks=checks)  # nothing asked that its approval did not give
     judged = Action(pk=action.pk, organization=action.organization, risk_level=risk,
                     created_by=action.created_by, protocol_hash=action.protocol_hash, guardrail_decision=decision)

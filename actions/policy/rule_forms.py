@@ -38,7 +38,7 @@ SECTIONS = [
               "time_from", "time_to", "days_overdue_at_least", "days_overdue_at_most")),
     ("Then", ("effect", "reason")),
     ("Who approves, when it needs approval", ("approver_kind", "approver_count", "approver_role", "approver_team",
-                                              "approver_users", "approver_quorum")),
+                                              "approver_users", "approver_quorum", "approver_or_count")),
     ("Also", ("expiry_hours", "add_checks", "raise_risk_to")),
     ("Start", ("mode",)),
 ]
@@ -97,6 +97,9 @@ class RuleForm(forms.Form):
     approver_quorum = forms.ChoiceField(required=False, label="Of the people named",
                                         choices=[(Quorum.ANY.value, "That many of them"),
                                                  (Quorum.ALL.value, "All of them")])
+    approver_or_count = forms.IntegerField(
+        min_value=1, max_value=5, required=False, label="Or, instead, this many approvers (anyone)",
+        help_text="For “a finance approver or two approvers”: leave empty when the people above are needed.")
     expiry_hours = forms.IntegerField(required=False, min_value=1, max_value=720,
                                       label="Waiting actions expire after (hours)")
     add_checks = forms.MultipleChoiceField(required=False, widget=CHECKBOXES, label="Check again just before it runs",
@@ -133,6 +136,8 @@ class RuleForm(forms.Form):
             initial.update(approver_kind=group.kind.value, approver_count=group.count, approver_role=group.role or "",
                            approver_team=group.team or "", approver_users=group.users,
                            approver_quorum=group.quorum.value)
+        if then.approvers_match == Quorum.ANY and len(then.approvers) > 1:
+            initial["approver_or_count"] = then.approvers[1].count
         return initial
 
     def clean(self):
@@ -159,6 +164,9 @@ class RuleForm(forms.Form):
                 "raise_risk_to": data.get("raise_risk_to") or None}
         if data["effect"] == Effect.REQUIRE_APPROVAL.value:
             then["approvers"] = [self._approvers(data)]
+            if data.get("approver_or_count"):
+                then["approvers"].append({"kind": ApproverKind.ANYONE.value, "count": data["approver_or_count"]})
+                then["approvers_match"] = Quorum.ANY.value
         definition = {"when": {k: v for k, v in when.items() if v not in (None, [], "")},
                       "then": {k: v for k, v in then.items() if v not in (None, [], "")}}
         try:

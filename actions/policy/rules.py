@@ -143,6 +143,8 @@ class Then(Strict):
     reason: str = Field(default="", max_length=300)
     #: For require_approval: every group listed must be satisfied (AND); none = one approver.
     approvers: list[Approvers] = Field(default_factory=list, max_length=5)
+    #: "any": one of the groups is enough ("a finance approver or two approvers").
+    approvers_match: Quorum = Quorum.ALL
     #: Pending actions it matches expire after at most this many hours.
     expiry_hours: int | None = Field(default=None, ge=1, le=720)
     add_checks: list[CheckName] = Field(default_factory=list, max_length=4)
@@ -154,6 +156,8 @@ class Then(Strict):
             raise ValueError("a deny rule needs a reason people will read")
         if self.effect != Effect.REQUIRE_APPROVAL and self.approvers:
             raise ValueError("approvers apply to require_approval rules only")
+        if self.approvers_match == Quorum.ANY and len(self.approvers) < 2:
+            raise ValueError("'any of the groups' needs at least two groups of approvers")
         return self
 
 

@@ -39,7 +39,9 @@ REWORDED = {"approvers of kind role need a role": "Choose the role whose people 
             "approvers of kind users need a user": "Tick the people who approve.",
             "'all' applies to named users only": "“All of them” applies to named people only.",
             "more approvers asked for than users named": "You asked for more approvers than people named.",
-            "approvers apply to require_approval rules only": "Approvers apply only when the rule needs approval."}
+            "approvers apply to require_approval rules only": "Approvers apply only when the rule needs approval.",
+            "'any of the groups' needs at least two groups of approvers":
+                "“Or, instead” needs the approvers above as well."}
 
 
 def mode_label(mode: str) -> str:
@@ -156,7 +158,10 @@ def _effect(then, people: dict[int, str]) -> str:
         words = "run automatically"
     else:
         groups = [_approvers(group, people) for group in then.approvers]
-        words = "require approval" if not groups or groups == ["one approver"] else "require " + _and(groups)
+        if then.approvers_match == Quorum.ANY:
+            words = "require " + " or ".join(groups)
+        else:
+            words = "require approval" if not groups or groups == ["one approver"] else "require " + _and(groups)
     extra = []
     if then.expiry_hours:
         extra.append(f"expire after {then.expiry_hours} hours")

@@ -166,3 +166,43 @@ def test_expiry_and_extra_checks_from_a_rule(org, admin_member, german_customer)
     assert (action.expires_at - action.created_at).total_seconds() <= 2 * 3600 + 1
     assert action.risk_level == "high"
     assert any(check["check_id"] == "policy-quiet-hours" for check in action.protocol["revalidation_plan"]["checks"])
+
+
+FINANCE_OR_TWO = {"when": {"action_types": ["send_invoice_reminder"], "amount_over": "10000"},
+                  "then": {"effect": "require_approval", "approvers_match": "any",
+                           "approvers": [{"kind": "team", "team": "finance"}, {"count": 2}]}}
+
+
+@pytest.fixture
+def finance_member(org):
+    from aiom.models import Membership
+    from tests.conftest import _member
+    user = _member(org, "fiona", "approver")
+    Membership.objects.filter(user=user, organization=org).update(teams=["finance"])
+    return user
+
+
+def test_a_finance_approver_or_two_approvers(org, admin_member, approver, second_approver, finance_member):
+    rule(org, admin_member, FINANCE_OR_TWO, name="Large reminders")
+    by_finance, by_two = reminder(org, 12000), reminder(org, 12000)
+    assert 'Rule "Large reminders" requires one person from the finance team or two approvers.' in \
+        by_finance.guardrail_decision["reasons"]
+
+    assert services.approve(by_finance, finance_member).status == ActionStatus.APPROVED
+
+    waiting = services.approve(by_two, approver)
+    assert waiting.status == ActionStatus.PENDING_APPROVAL
+    from actions.policy.approvers import progress
+    assert progress(waiting).missing == ("an approver from the finance team or one more approver",)
+    assert services.approve(by_two, second_approver).status == ActionStatus.APPROVED
+
+
+def test_the_editor_writes_this_or_that(org, admin_member):
+    from actions.policy.rule_forms import RuleForm
+    from actions.policy.store import describe
+    form = RuleForm({"name": "Large reminders", "action_types": ["send_invoice_reminder"], "amount_over": "10000",
+                     "effect": "require_approval", "approver_kind": "team", "approver_team": "Finance",
+                     "approver_count": "1", "approver_or_count": "2", "mode": "enforce"}, organization=org)
+    assert form.is_valid(), form.errors
+    assert form.definition.then.approvers_match == "any"
+    assert describe(form.definition).endswith("require someone from the finance team or 2 approvers.")

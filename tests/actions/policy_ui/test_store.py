@@ -28,7 +28,8 @@ def test_a_new_rule_starts_as_a_dry_run_at_version_one_and_is_audited_in_words(o
 
     assert (rule.version, rule.status, rule.mode, rule.created_by) == (1, RuleStatus.ACTIVE, "dry_run", admin_member)
     assert rule.definition["then"] == {"effect": "deny", "reason": "Never SMS on Sundays", "approvers": [],
-                                       "expiry_hours": None, "add_checks": [], "raise_risk_to": None}
+                                       "approvers_match": "all", "expiry_hours": None, "add_checks": [],
+                                       "raise_risk_to": None}
     assert guardrails.policy_for(org).rules_version == 1
     [event] = _events(org)
     assert event.actor == f"user:{admin_member.pk} ada"
