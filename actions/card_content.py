@@ -1,27 +1,29 @@
 """The part of an action's card that follows from its revision alone, worked out once.
 
 A revision's protocol never changes (a new one gets a new hash), so what the card says about it
-(the diff, the message, the checks, the notes its author wrote) is computed once and kept in
-Django's cache (per process by default, shared when CACHE_URL is set). Whatever depends on the
-viewer or on live state — who may decide, decisions so far, other apps' notes, the guardrails'
-contact budget, countdowns — is not in here and is read on every page (`presentation.ActionCard`).
+(the diff, the message, the checks, the notes its author wrote) is computed once, drawn once as
+HTML (templates/dashboard/partials/card_revision.html) and kept in Django's cache (per process
+by default, shared when CACHE_URL is set). Whatever depends on the viewer or on live state — who
+may decide, decisions so far, other apps' notes, the guardrails' verdict and contact budget,
+countdowns, the CSRF token — is not in here and is read on every page (`presentation.ActionCard`).
 """
 
 import difflib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
-#: Cached content changes with the wording's code and the language money is written in, so a
-#: new release never shows a shared cache's old words.
-_CODE_VERSION = hashlib.sha256(b"".join(Path(__file__).with_name(name).read_bytes()
-                                        for name in ("presentation.py", "card_content.py"))).hexdigest()[:12]
 CARD_CACHE_SECONDS = 7 * 24 * 3600
+#: The template that draws a revision's part of a card, one `part` at a time.
+REVISION_TEMPLATE = "dashboard/partials/card_revision.html"
+REVISION_PARTS = ("changes", "contacts", "provenance", "why", "checks")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,36 @@ class CardContent:
     checks: tuple
     #: A message to a known customer: the organisation's contact budget applies (if it has one).
     budgeted: bool
+    #: {part: HTML} drawn from the fields above by REVISION_TEMPLATE (`revision_html`).
+    html: dict = field(default_factory=dict)
+
+
+def revision_html(content: CardContent) -> dict[str, SafeString]:
+    """Each of REVISION_PARTS as the template draws it from `content` alone (escaped as any
+    template output; no request, so no viewer and no CSRF token can get in)."""
+    template = get_template(REVISION_TEMPLATE)
+    return {part: template.render({"content": content, "part": part}) for part in REVISION_PARTS}
+
+
+def _drawn(content) -> bool:
+    """A cached value is used only when it is a card with every part drawn by the template."""
+    return (isinstance(content, CardContent) and isinstance(content.html, dict)
+            and all(isinstance(content.html.get(part), SafeString) for part in REVISION_PARTS))
+
+
+def _fingerprint() -> str:
+    """The wording's code, and the template that draws it: a new release (or, in DEBUG, an
+    edited template) never shows a shared cache's old words."""
+    sources = [Path(__file__).with_name(name).read_bytes() for name in ("presentation.py", "card_content.py")]
+    sources.append(Path(get_template(REVISION_TEMPLATE).origin.name).read_bytes())
+    return hashlib.sha256(b"\0".join(sources)).hexdigest()[:12]
+
+
+_release_fingerprint = lru_cache(maxsize=1)(_fingerprint)
+
+
+def _version() -> str:
+    return _fingerprint() if settings.DEBUG else _release_fingerprint()
 
 
 def rules_draft_diff(protocol) -> list[tuple[str, str]]:
@@ -58,21 +90,24 @@ def rules_draft_diff(protocol) -> list[tuple[str, str]]:
 
 def card_cache_key(action) -> str:
     """One revision of one action of one organisation: nothing is shared across them."""
-    return (f"aiom:card:{_CODE_VERSION}:{settings.LANGUAGE_CODE}:{action.organization_id}:{action.pk}:"
+    return (f"aiom:card:{_version()}:{settings.LANGUAGE_CODE}:{action.organization_id}:{action.pk}:"
             f"{action.protocol_hash}")
 
 
 def card_contents(actions, build) -> dict:
-    """{action id: CardContent} for a page of actions: one cache read, and one write for the
-    revisions not seen before (only those are parsed, by `build(protocol)`: the wording lives in
-    presentation.py, which calls this)."""
+    """{action id: CardContent, with its HTML} for a page of actions: one cache read, and one
+    write for the revisions not seen before (only those are parsed, by `build(protocol)`: the
+    wording lives in presentation.py, which calls this, and drawn)."""
     keys = {card_cache_key(action): action for action in actions}
     found = cache.get_many(list(keys))
-    missing = {key: build(action.parsed) for key, action in keys.items()
-               if not isinstance(found.get(key), CardContent)}
+    missing = {key: with_html(build(action.parsed)) for key, action in keys.items() if not _drawn(found.get(key))}
     if missing:
         cache.set_many(missing, CARD_CACHE_SECONDS)
     return {action.pk: missing.get(key) or found[key] for key, action in keys.items()}
+
+
+def with_html(content: CardContent) -> CardContent:
+    return replace(content, html=revision_html(content))
 
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"

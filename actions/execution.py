@@ -140,7 +140,7 @@ def _execute_claimed(run: _Run) -> Outcome:
     if refusals:
         lifecycle.transition(action, S.DENIED, reason=" ".join(refusals))
         return Outcome(S.DENIED, " ".join(refusals))
-    rules = inflight.recheck(action, protocol, now=run.now)
+    rules = inflight.recheck(action, protocol, now=run.now, policy=policy)
     if rules.deny:
         lifecycle.transition(action, S.DENIED, reason=rules.deny, guardrail_decision=rules.decision)
         return Outcome(S.DENIED, rules.deny)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
-from .card_content import CardContent, action_url, card_contents, record_url, rules_draft_diff
+from .card_content import CardContent, action_url, card_contents, record_url, revision_html, rules_draft_diff
 from .inputs import SendEmailInputs
 from .models import Action, Decision, GuardrailPolicy
 from .policy import approvers
@@ -321,11 +321,19 @@ class ActionCard:
     def attachments(self):
         return self.content.attachments
 
+    @cached_property
+    def html(self) -> dict:
+        """What the revision alone says, as HTML drawn once per revision (card_revision.html)."""
+        return self.content.html or revision_html(self.content)
+
     def checks(self):
         """The revision's checks, then the contact budget as the organisation's guardrails say now."""
+        return [*self.content.checks, *self.budget_checks()]
+
+    def budget_checks(self) -> list[tuple[str, str]]:
+        """The contact budget as the organisation's guardrails say now (not kept with the revision)."""
         policy = self.policy if self.content.budgeted else None
-        budget = [contact_budget_check(policy)] if policy is not None and policy.contact_cap_messages else []
-        return [*self.content.checks, *budget]
+        return [contact_budget_check(policy)] if policy is not None and policy.contact_cap_messages else []
 
     @cached_property
     def policy(self):

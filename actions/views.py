@@ -19,6 +19,7 @@ from aiom.errors import ApplicationError, NotAllowed
 from aiom.tenancy import get_scoped_or_404, require_membership
 
 from . import bulk, editing, evidence, guardrails, inbox, meetings, selectors, services
+from .context_processors import pending_count_of
 from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
                     RejectForm, ResolveForm)
 from .models import Action, Notice
@@ -35,8 +36,12 @@ PAGE_SIZE = 20
 def approvals(request):
     membership = require_membership(request)
     form = QueueFilterForm(request.GET)
-    queue = selectors.actions_pending(organization=membership.organization, **form.filters())
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    queue = selectors.actions_pending(organization=membership.organization, **filters)
+    paginator = Paginator(queue, PAGE_SIZE)
+    if not filters:  # the whole queue: the navigation badge's count, counted once for both
+        paginator.count = pending_count_of(request, membership.organization)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "dashboard/approvals.html", {
         "form": form, "page": page, "cards": ActionCard.page(page),
         "can_decide": membership.can_approve, "selectable": membership.can_approve,

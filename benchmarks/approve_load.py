@@ -167,13 +167,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=30, help="how long each of the two loads lasts; default 30")
     parser.add_argument("--gunicorn-workers", type=int, default=4, help="gunicorn worker processes; default 4")
     parser.add_argument("--port", type=int, default=8765, help="where gunicorn listens; default 8765")
-    parser.add_argument("--keep-db", action="store_true", help=f"keep the {SCRATCH_DB} database afterwards")
+    parser.add_argument("--database", default=SCRATCH_DB,
+                        help=f"name of the scratch database (dropped and created); default {SCRATCH_DB}")
+    parser.add_argument("--keep-db", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark creates its own database there).")
 
-    scratch_url = recreate_database(database_url, SCRATCH_DB)
+    scratch_url = recreate_database(database_url, args.database)
     env = {**os.environ, "DATABASE_URL": scratch_url, "DJANGO_SETTINGS_MODULE": "aiom.settings", "DEBUG": "false",
            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
            "SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false", "AXES_FAILURE_LIMIT": "1000"}
@@ -190,7 +192,7 @@ def main():
         call_command("migrate", verbosity=0)
         call_command("collectstatic", verbosity=0, interactive=False)
         shares = prepare(args.clients, actions_per_client=int(args.seconds * 4) + 10)
-        print(f"scratch database {SCRATCH_DB}: {args.clients} approvers, "
+        print(f"scratch database {args.database}: {args.clients} approvers, "
               f"{sum(len(ids) for _, ids in shares)} pending actions")
         server = start_gunicorn(args.port, args.gunicorn_workers, env)
         base = f"http://127.0.0.1:{args.port}"
@@ -226,7 +228,7 @@ def main():
 
         connections.close_all()
         if not args.keep_db:
-            drop_database(database_url, SCRATCH_DB)
+            drop_database(database_url, args.database)
 
 
 if __name__ == "__main__":

@@ -227,10 +227,14 @@ def active_rules(organization) -> list[PolicyRule]:
 
 
 def judge(organization, protocol: ActionProtocol, *, at: datetime, policy=None) -> Verdict:
-    """The organisation's active rules on `protocol` at `at`: two queries when `policy` is given."""
+    """The organisation's active rules on `protocol` at `at`: one query when it has none, two
+    when it has some (and `policy` is given)."""
     policy = policy or policy_of(organization)
+    rules = active_rules(organization)
+    if not rules:
+        return Verdict(rules_version=policy.rules_version)
     facts = facts_for(organization, protocol, at=at, policy=policy)
-    return evaluate(active_rules(organization), facts, rules_version=policy.rules_version)
+    return evaluate(rules, facts, rules_version=policy.rules_version)
 
 
 def tightened(stamped: dict | None, fresh: Verdict) -> Verdict:

@@ -93,11 +93,12 @@ class Recheck:
     extra_checks: tuple[dict, ...] = ()
 
 
-def recheck(action: Action, protocol, *, now: datetime) -> Recheck:
-    fresh = evaluate.judge(action.organization, protocol, at=now)
+def recheck(action: Action, protocol, *, now: datetime, policy=None) -> Recheck:
+    policy = policy or policy_of(action.organization)
+    fresh = evaluate.judge(action.organization, protocol, at=now, policy=policy)
     merged = evaluate.tightened(stamp_of(action), fresh)
     decision = with_stamp(action, merged)
-    checks = tuple(evaluate.checks_for(protocol, merged.add_checks, policy=policy_of(action.organization)))
+    checks = tuple(evaluate.checks_for(protocol, merged.add_checks, policy=policy)) if merged.add_checks else ()
     if merged.effect == Effect.DENY:
         return Recheck(deny=" ".join(merged.deny_reasons) or "A policy rule refuses this action.", decision=decision,
                        extra_checks=checks)

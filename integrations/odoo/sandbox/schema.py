@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .schema_calendar import calendar_models, extend as extend_for_calendar
 from .schema_files import file_models
+from .schema_followers import extend as extend_for_followers, follower_models
 from .schema_hr import hr_models
 from .schema_mail import mail_models, mixin_fields
 
@@ -32,6 +33,7 @@ class Field:
     compute: bool = False
     readonly: bool = False  # stored but computed by Odoo (e.g. hr.expense.state): fields_get says readonly
     searchable: bool = True  # False: computed without a search method (fields_get, and SEARCHES drops the leaf)
+    writable: bool = False  # computed with an inverse (``readonly=False``): written by rules_followers.py
     name: str = ""
 
     @property
@@ -44,7 +46,7 @@ class Field:
             "type": self.type,
             "string": self.string,
             "required": self.required,
-            "readonly": bool(self.related or self.compute or self.readonly) or self.name == "id",
+            "readonly": (bool(self.related or self.compute or self.readonly) and not self.writable) or self.name == "id",
             "store": self.stored,
             "searchable": self.searchable,
             "sortable": self.stored and self.type not in X2MANY,
@@ -351,6 +353,8 @@ MODELS.update(hr_models(sys.modules[__name__]))  # hr.employee, product.product,
 MODELS.update(file_models(sys.modules[__name__]))  # ir.attachment
 MODELS.update(calendar_models(sys.modules[__name__]))  # res.country, res.partner.category, calendar.*, mail.mail
 extend_for_calendar(sys.modules[__name__], MODELS)  # res.partner country_id/category_id, mail.activity.calendar_event_id
+MODELS.update(follower_models(sys.modules[__name__]))  # mail.followers, mail.tracking.value, ir.model.fields, res.company
+extend_for_followers(sys.modules[__name__], MODELS)  # res.partner type, company_id, mail.message.tracking_value_ids
 MAIL_THREAD_MODELS = tuple(name for name, model in MODELS.items() if model.mail_thread)
 ARCHIVABLE_MODELS = tuple(name for name, model in MODELS.items() if model.has_active)
 PARENT_FIELD = "parent_id"

@@ -36,7 +36,7 @@ MAIL_STATES = [("outgoing", "Outgoing"), ("sent", "Sent"), ("received", "Receive
                ("cancel", "Cancelled")]
 #: mail.activity mixin fields calendar.event does not have (it inherits mail.thread only).
 ACTIVITY_MIXIN = ("activity_state", "activity_user_id", "activity_type_id", "activity_type_icon", "activity_date_deadline",
-                  "activity_summary", "activity_exception_decoration", "activity_exception_icon")
+                  "my_activity_date_deadline", "activity_summary", "activity_exception_decoration", "activity_exception_icon")
 
 
 def calendar_models(schema):

@@ -18,8 +18,8 @@ Merged into ``schema.MODELS``; computes, search rules and write rules live in ru
   the field defaults (deadline today, assigned to the caller, no summary).
 - The mixins every ``mail_thread`` model gets (models/mail_thread.py, mail_activity_mixin.py):
   ``message_ids`` (messages of the record, user notifications excluded) and the activity
-  fields, all read from the rows above. Followers (``message_follower_ids``), tracking
-  messages and ``my_activity_date_deadline`` (it depends on the caller) are not served.
+  fields, all read from the rows above. Followers, creation and tracking messages and
+  ``my_activity_date_deadline`` are in schema_followers.py / rules_followers.py.
 """
 
 MESSAGE_TYPES = [
@@ -107,13 +107,18 @@ def mixin_fields(schema):
     s = schema
     return {
         "message_ids": s.one2many("mail.message", "res_id", "Messages", compute=True),
-        "activity_ids": s.one2many("mail.activity", "res_id", "Activities", compute=True),
+        "message_follower_ids": s.one2many("mail.followers", "res_id", "Followers", compute=True, writable=True),
+        "message_partner_ids": s.many2many("res.partner", "Followers (Partners)", compute=True, writable=True),
+        "message_is_follower": s.boolean("Is Follower", compute=True),
+        "activity_ids": s.one2many("mail.activity", "res_id", "Activities", compute=True, writable=True),
         "activity_state": s.selection("Activity State", ACTIVITY_STATES, compute=True),
-        "activity_user_id": s.many2one("res.users", "Responsible User", compute=True),
-        "activity_type_id": s.many2one("mail.activity.type", "Next Activity Type", compute=True),
+        # 17.0: related to activity_ids with readonly=False (19: activity_user_id is a readonly compute)
+        "activity_user_id": s.many2one("res.users", "Responsible User", compute=True, writable=True),
+        "activity_type_id": s.many2one("mail.activity.type", "Next Activity Type", compute=True, writable=True),
         "activity_type_icon": s.char("Activity Type Icon", compute=True),
         "activity_date_deadline": s.date("Next Activity Deadline", compute=True),
-        "activity_summary": s.char("Next Activity Summary", compute=True),
+        "my_activity_date_deadline": s.date("My Activity Deadline", compute=True),
+        "activity_summary": s.char("Next Activity Summary", compute=True, writable=True),
         "activity_exception_decoration": s.selection("Activity Exception Decoration", DECORATIONS, compute=True),
         "activity_exception_icon": s.char("Icon", compute=True),
     }
