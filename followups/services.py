@@ -131,17 +131,24 @@ def dispute(organization, user, *, invoice_id: int, reason: str, partner_id: int
 
 def resolve_dispute(hold: Hold, user) -> Hold:
     """The dispute is settled: the invoice is chased again from the next tick (if still open)."""
+    return _close_hold(hold, user, already="This dispute is already resolved.", kind=EventKind.DISPUTE,
+                       text=f"The dispute on invoice #{hold.invoice_id} was resolved by {user.get_username()}.",
+                       invoice_id=hold.invoice_id)
+
+
+def _close_hold(hold: Hold, user, *, already: str, kind: str, text: str, **data) -> Hold:
+    """Stamp the hold ended (once: a second person gets `already`) and say so on each open
+    follow-up of its customer."""
     ensure_can_decide(user, hold.organization)
     with transaction.atomic():
         hold = Hold.objects.select_for_update().select_related("organization").get(pk=hold.pk)
         if hold.resolved_at is not None:
-            raise Conflict("This dispute is already resolved.")
+            raise Conflict(already)
         hold.resolved_at = timezone.now()
         hold.save(update_fields=["resolved_at"])
         for follow_up in FollowUp.objects.filter(organization=hold.organization, target_model="res.partner",
-                                                 target_id=hold.partner_id, status__in=["active", "paused"]):
-            _record(follow_up, EventKind.DISPUTE, f"The dispute on invoice #{hold.invoice_id} was resolved by "
-                    f"{user.get_username()}.", user, invoice_id=hold.invoice_id)
+                                                 target_id=hold.partner_id, status__in=OPEN):
+            _record(follow_up, kind, text, user, **data)
     return hold
 
 
@@ -180,16 +187,7 @@ def end_hold(hold: Hold, user) -> Hold:
     it held is chased again from the next run."""
     if hold.kind == "dispute":
         return resolve_dispute(hold, user)
-    ensure_can_decide(user, hold.organization)
-    with transaction.atomic():
-        hold = Hold.objects.select_for_update().select_related("organization").get(pk=hold.pk)
-        if hold.resolved_at is not None:
-            raise Conflict("This hold has already ended.")
-        hold.resolved_at = timezone.now()
-        hold.save(update_fields=["resolved_at"])
-        for follow_up in FollowUp.objects.filter(organization=hold.organization, target_model="res.partner",
-                                                 target_id=hold.partner_id, status__in=OPEN):
-            _record(follow_up, EventKind.RESUMED, f"{user.get_username()} ended the pause of the "
-                    f"{'customer' if hold.invoice_id is None else f'invoice #{hold.invoice_id}'}: it is chased "
-                    "again from the next run.", user, hold_id=hold.pk)
-    return hold
+    what = "customer" if hold.invoice_id is None else f"invoice #{hold.invoice_id}"
+    return _close_hold(hold, user, already="This hold has already ended.", kind=EventKind.RESUMED,
+                       text=f"{user.get_username()} ended the pause of the {what}: it is chased again from the "
+                            "next run.", hold_id=hold.pk)
