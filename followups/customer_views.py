@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aiom.errors import ApplicationError, NotAllowed
+from aiom.pages import carry_out
 from aiom.tenancy import get_scoped_or_404, require_membership
 
 from . import overrides, selectors, services
@@ -25,6 +25,13 @@ from .models import Hold, PartnerOverride
 from .views import _apply, _changeable
 
 ADMINS_ONLY = "Only an administrator of the organisation may change how a customer is chased."
+
+
+def _create(organization, user, form) -> tuple[str, str]:
+    """Settings for a customer not listed yet: (their name, a note about them)."""
+    name, note = overrides.lookup(organization, form.cleaned_data["partner"])
+    overrides.create(organization, user, partner_id=form.cleaned_data["partner"], settings=_settings(form), name=name)
+    return name, note
 
 
 def _settings(form: OverrideForm) -> overrides.Settings:
@@ -57,15 +64,10 @@ def customers(request):
                             customers=selectors.known_customers(organization=organization))
         if request.method == "POST":
             if form.is_valid():
-                try:
-                    name, note = overrides.lookup(organization, form.cleaned_data["partner"])
-                    overrides.create(organization, request.user, partner_id=form.cleaned_data["partner"],
-                                     settings=_settings(form), name=name)
-                except NotAllowed as exc:
-                    raise PermissionDenied(exc.message) from exc
-                except ApplicationError as exc:
-                    messages.error(request, exc.message + " Nothing was changed.")
-                else:
+                created, named = carry_out(request, lambda: _create(organization, request.user, form),
+                                           then_said="Nothing was changed.")
+                if created:
+                    name, note = named
                     messages.success(request, f"{name} is now {_said(form.cleaned_data['sequence'])}. {note}".strip())
                     return redirect("dashboard:followup-customers")
             else:
@@ -104,13 +106,10 @@ def customer(request, pk: int):
                             sequences=selectors.invoice_sequences(organization=membership.organization))
         if request.method == "POST":
             if form.is_valid():
-                try:
-                    overrides.update(override, request.user, settings=_settings(form), name=name)
-                except NotAllowed as exc:
-                    raise PermissionDenied(exc.message) from exc
-                except ApplicationError as exc:
-                    messages.error(request, exc.message + " Nothing was changed.")
-                else:
+                saved, _ = carry_out(request, lambda: overrides.update(override, request.user,
+                                                                       settings=_settings(form), name=name),
+                                     then_said="Nothing was changed.")
+                if saved:
                     messages.success(request, f"Saved: {name} is {_said(form.cleaned_data['sequence'])}.")
                     return redirect("dashboard:followup-customers")
             else:
@@ -128,13 +127,8 @@ def remove(request, pk: int):
     if not membership.is_admin:
         raise PermissionDenied(ADMINS_ONLY)
     name = overrides.names(membership.organization, [override.partner_id])[override.partner_id]
-    try:
-        overrides.remove(override, request.user, name=name)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    removed, _ = carry_out(request, lambda: overrides.remove(override, request.user, name=name))
+    if removed:
         messages.success(request, f"{name} is chased like every other customer again: the default sequence "
                                   "and its tolerance.")
     return redirect("dashboard:followup-customers")
@@ -165,13 +159,8 @@ def end_hold(request, pk: int):
     if selectors.active_hold(membership.organization, today, found.pk) is None:
         messages.error(request, "This hold has already ended.")
     else:
-        try:
-            services.end_hold(found, request.user)
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
+        ended, _ = carry_out(request, lambda: services.end_hold(found, request.user))
+        if ended:
             messages.success(request, "Dispute resolved: the invoice is chased again if it is still open."
                              if found.kind == "dispute" else "Hold ended: chasing starts again from the next run.")
     return redirect(_back(request))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from aiom.errors import ApplicationError, NotAllowed
+from aiom.pages import carry_out
 from aiom.models import Organization
 from aiom.tenancy import get_scoped_or_404, require_membership
 
@@ -70,13 +70,8 @@ def allow_again(request, pk: int):
     found = get_scoped_or_404(SuppressedAddress.objects.select_related("organization"), request, pk=pk)
     if not membership.can_approve:
         raise PermissionDenied("Your role can see delivery problems but not allow an address again.")
-    try:
-        resumed = delivery.lift(found, request.user)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    lifted, resumed = carry_out(request, lambda: delivery.lift(found, request.user))
+    if lifted:
         went_on = f"; {resumed} follow-up{'s' if resumed != 1 else ''} it stopped go on." if resumed else "."
         messages.success(request, f"{found.address} may be emailed again{went_on}")
     return redirect("dashboard:delivery-problems")

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aiom.errors import ApplicationError, NotAllowed
+from aiom.pages import carry_out
 from aiom.tenancy import get_scoped_or_404, require_membership
 
 from . import editing, outcomes, preview, selectors, services
@@ -86,13 +86,10 @@ def sequence(request, pk: int):
         form = SequenceForm(data, instance=found, prefix="sequence")
         formset = LevelFormSet(data, instance=found, prefix="levels")
         if request.method == "POST" and form.is_valid() and formset.is_valid():
-            try:
-                editing.save_sequence(found, request.user, form.cleaned_data, formset.levels())
-            except NotAllowed as exc:
-                raise PermissionDenied(exc.message) from exc
-            except ApplicationError as exc:
-                messages.error(request, exc.message + " Nothing was changed.")
-            else:
+            saved, _ = carry_out(request, lambda: editing.save_sequence(found, request.user, form.cleaned_data,
+                                                                         formset.levels()),
+                                 then_said="Nothing was changed.")
+            if saved:
                 messages.success(request, "Sequence saved: the engine plans with these levels from its next run.")
                 return redirect("dashboard:sequence", pk=found.pk)
         elif request.method == "POST":
@@ -123,13 +120,9 @@ def sequence_move(request, pk: int, level_pk: int):
     position = request.POST.get("position", "")
     if direction not in ("up", "down") or not (position.isascii() and position.isdigit()):
         return HttpResponseBadRequest("Say which way the level moves (up or down) and where it was shown.")
-    try:
-        level = editing.move_level(found, request.user, level_pk, up=direction == "up", position=int(position))
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    moved, level = carry_out(request, lambda: editing.move_level(found, request.user, level_pk, up=direction == "up",
+                                                                 position=int(position)))
+    if moved:
         messages.success(request, f"“{level.name}” is now level {level.position + 1}. Follow-ups keep the levels "
                                   "they have had: none is sent twice.")
     return redirect("dashboard:sequence", pk=found.pk)
@@ -162,13 +155,8 @@ def _apply(request, follow_up: FollowUp, form, change, *, success: str):
     if form is not None and not form.is_valid():
         messages.error(request, errors_in_words(form) + " Nothing was changed.")
     else:
-        try:
-            change(form.cleaned_data if form is not None else {})
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
+        done, _ = carry_out(request, lambda: change(form.cleaned_data if form is not None else {}))
+        if done:
             messages.success(request, success)
     return redirect("dashboard:followup", pk=follow_up.pk)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from aiom.errors import ApplicationError, NotAllowed
+from aiom.pages import carry_out
 from aiom.tenancy import get_scoped_or_404, require_membership
 
 from . import autonomy
@@ -32,13 +32,7 @@ def autonomy_page(request):
 def _decide(request, pk, decision, success: str):
     _admin(request)
     track = get_scoped_or_404(AutonomyTrack.objects.select_related("organization"), request, pk=pk)
-    try:
-        decision(track, request.user)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if carry_out(request, lambda: decision(track, request.user))[0]:
         messages.success(request, success.format(what=autonomy.describe(track)))
     return redirect("dashboard:autonomy")
 

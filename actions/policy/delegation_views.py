@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from aiom.pages import carry_out
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.models import DECIDING_ROLES
 from aiom.tenancy import get_scoped_or_404, require_membership
@@ -93,12 +94,6 @@ def revoke(request, pk: int):
     _deciding_member(request)
     found = get_scoped_or_404(Delegation.objects.select_related("organization", "delegator", "delegate"),
                               request, pk=pk)
-    try:
-        service.revoke(found, request.user)
-    except NotAllowed as error:
-        raise PermissionDenied(error.message)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
+    if carry_out(request, lambda: service.revoke(found, request.user))[0]:
         messages.success(request, f"Revoked: {service.describe(found)}.")
     return redirect("dashboard:delegations")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from aiom.pages import carry_out
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.models import Membership
 from aiom.tenancy import get_scoped_or_404, require_membership
@@ -123,15 +124,10 @@ def _status(value: str) -> str:
 def _change(request, pk: int, kind: str, payload: dict, *, done: str):
     membership = _admin(request)
     rule = get_scoped_or_404(PolicyRule.objects.select_related("organization"), request, pk=pk)
-    try:
-        outcome, _ = changes.request_or_apply(membership.organization, request.user, kind,
-                                              {"rule_id": rule.pk, **payload})
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done.format(name=rule.name) if outcome == changes.APPLIED else WAITING)
+    asked, answer = carry_out(request, lambda: changes.request_or_apply(membership.organization, request.user, kind,
+                                                                        {"rule_id": rule.pk, **payload}))
+    if asked:
+        messages.success(request, done.format(name=rule.name) if answer[0] == changes.APPLIED else WAITING)
     return redirect("dashboard:policy-rules")
 
 
@@ -177,13 +173,7 @@ def changes_page(request):
 def _decide_change(request, pk: int, decision, success: str):
     _admin(request)
     change = get_scoped_or_404(PolicyChange.objects.all(), request, pk=pk)
-    try:
-        decision(change)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if carry_out(request, lambda: decision(change))[0]:
         messages.success(request, success)
     return redirect("dashboard:policy-changes")
 
