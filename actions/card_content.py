@@ -88,9 +88,9 @@ def rules_draft_diff(protocol) -> list[tuple[str, str]]:
             if not line.startswith("?")]
 
 
-def card_cache_key(action) -> str:
+def card_cache_key(action, version: str = "") -> str:
     """One revision of one action of one organisation: nothing is shared across them."""
-    return (f"aiom:card:{_version()}:{settings.LANGUAGE_CODE}:{action.organization_id}:{action.pk}:"
+    return (f"aiom:card:{version or _version()}:{settings.LANGUAGE_CODE}:{action.organization_id}:{action.pk}:"
             f"{action.protocol_hash}")
 
 
@@ -98,7 +98,8 @@ def card_contents(actions, build) -> dict:
     """{action id: CardContent, with its HTML} for a page of actions: one cache read, and one
     write for the revisions not seen before (only those are parsed, by `build(protocol)`: the
     wording lives in presentation.py, which calls this, and drawn)."""
-    keys = {card_cache_key(action): action for action in actions}
+    version = _version()
+    keys = {card_cache_key(action, version): action for action in actions}
     found = cache.get_many(list(keys))
     missing = {key: with_html(build(action.parsed)) for key, action in keys.items() if not _drawn(found.get(key))}
     if missing:

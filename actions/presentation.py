@@ -275,6 +275,9 @@ class ActionCard:
     #: Other apps' notes for the approver, read when the page was drawn (`CARD_NOTE_SOURCES`).
     notes: tuple = ()
     given_content: CardContent | None = None
+    #: {action type: its name in words}, read once for a page of cards (the field's choices are
+    #: worked out anew on every lookup).
+    type_labels: dict | None = None
 
     @classmethod
     def of(cls, action: Action) -> "ActionCard":
@@ -290,7 +293,9 @@ class ActionCard:
             for pk, found in source(actions).items():
                 notes.setdefault(pk, []).extend(found)
         contents = card_contents(actions, card_content_of)
-        return [cls(action, notes=tuple(notes.get(action.pk, ())), given_content=contents[action.pk])
+        labels = dict(Action._meta.get_field("action_type").flatchoices) if actions else {}
+        return [cls(action, notes=tuple(notes.get(action.pk, ())), given_content=contents[action.pk],
+                    type_labels=labels)
                 for action in actions]
 
     @cached_property
@@ -320,6 +325,12 @@ class ActionCard:
 
     def attachments(self):
         return self.content.attachments
+
+    def type_label(self) -> str:
+        """The action's type in words ("Invoice reminder")."""
+        if self.type_labels is None:
+            return self.action.get_action_type_display()
+        return str(self.type_labels.get(self.action.action_type, self.action.action_type))
 
     @cached_property
     def html(self) -> dict:

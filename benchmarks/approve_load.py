@@ -1,9 +1,11 @@
 """Approval console under load: concurrent approvers against a production-like server.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aiom CELERY_BROKER_URL=redis://127.0.0.1:6379/4 \\
-        .venv/bin/python benchmarks/approve_load.py [--clients 20] [--seconds 30] [--gunicorn-workers 4]
+        .venv/bin/python benchmarks/approve_load.py [--clients 20] [--seconds 30] [--gunicorn-workers 4] \\
+        [--database aiom_load] [--port 8765]
 
-Creates a scratch PostgreSQL database (``aiom_load``), migrates it, proposes enough pending
+Creates a scratch PostgreSQL database (``--database``, default ``aiom_load``; give each
+concurrent run its own name and port), migrates it, proposes enough pending
 actions, and serves AIOM with gunicorn (DEBUG off, the production settings). Then ``--clients``
 logged-in approvers, each in its own thread, alternate for ``--seconds``: read the approval
 queue, approve the next action. In the same run the same clients hit a trivial Django view
