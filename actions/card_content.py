@@ -65,7 +65,7 @@ def _drawn(content) -> bool:
 def _fingerprint() -> str:
     """The wording's code, and the template that draws it: a new release (or, in DEBUG, an
     edited template) never shows a shared cache's old words."""
-    sources = [Path(__file__).with_name(name).read_bytes() for name in ("presentation.py", "card_content.py")]
+    sources = [Path(__file__).with_name(name).read_bytes() for name in ("presentation.py", "describe.py", "card_content.py")]
     sources.append(Path(get_template(REVISION_TEMPLATE).origin.name).read_bytes())
     return hashlib.sha256(b"\0".join(sources)).hexdigest()[:12]
 
@@ -97,7 +97,7 @@ def card_cache_key(action, version: str = "") -> str:
 def card_contents(actions, build) -> dict:
     """{action id: CardContent, with its HTML} for a page of actions: one cache read, and one
     write for the revisions not seen before (only those are parsed, by `build(protocol)`: the
-    wording lives in presentation.py, which calls this, and drawn)."""
+    wording lives in presentation.py and describe.py, which call this, and drawn)."""
     version = _version()
     keys = {card_cache_key(action, version): action for action in actions}
     found = cache.get_many(list(keys))

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from integrations.models import OdooConnection
 
 from .models import Action
-from .presentation import RECORD_PAGE_MODELS, record_label, record_noun
+from .describe import RECORD_PAGE_MODELS, record_label, record_noun
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .predicates import (
     QuietHoursOk,
     Severity,
 )
-from .presentation import VALUE_WORDS, currency_of, field_label, record_noun, show_value
+from .describe import VALUE_WORDS, currency_of, field_label, record_noun, show_value
 from .protocol import ActionProtocol, parse_protocol
 
 

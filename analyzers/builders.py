@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 from actions import slots, types
 from actions.fields import Source
 from actions.models import GuardrailPolicy
-from actions.presentation import CUSTOMER_HOURS
+from actions.describe import CUSTOMER_HOURS
 from actions.protocol import PROTOCOL_VERSION, ProtocolError, build_idempotency_key, parse_protocol
 from actions.types import ActionType
 from aiom.text import one_line

@@ -7,11 +7,11 @@ class FollowupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from actions import presentation
+        from actions import describe
         from actions.policy import backtest
 
         from . import delivery, policy_outcomes
 
-        if delivery.card_notes not in presentation.CARD_NOTE_SOURCES:  # cards say when an address bounced
-            presentation.CARD_NOTE_SOURCES.append(delivery.card_notes)
+        if delivery.card_notes not in describe.CARD_NOTE_SOURCES:  # cards say when an address bounced
+            describe.CARD_NOTE_SOURCES.append(delivery.card_notes)
         backtest.register_outcome_source(policy_outcomes.known_outcomes)  # a rule's backtest: paid, bounced …

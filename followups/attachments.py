@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from actions.inputs import EMAIL_ATTACHMENTS_MAX_BYTES, EMAIL_MAX_ATTACHMENTS
 from actions.predicates import RevalidationPlan
-from actions.presentation import file_size
+from actions.describe import file_size
 from aiom.text import one_line
 
 PDF = "application/pdf"

@@ -23,7 +23,7 @@ from audit.services import append_event
 from integrations.delivery import DeliveryError
 from integrations.email import render_email, send_email
 
-from .. import presentation
+from .. import describe, presentation
 from ..fields import Channel
 from ..models import Action, Decision, NotificationRecord
 from ..tokens import link_url, make_token
@@ -168,9 +168,9 @@ def action_context(action: Action) -> dict:
         "action": action, "protocol": protocol, "organization": action.organization,
         "card": presentation.ActionCard(action, protocol),
         "company_name": f"AIOM · {action.organization.name}",
-        "changes": presentation.changes(protocol), "contacts": presentation.contacts(protocol),
+        "changes": describe.changes(protocol), "contacts": describe.contacts(protocol),
         "checks": presentation.ActionCard(action, protocol).checks(),
-        "expires_in": presentation.expires_in(action.expires_at),
+        "expires_in": describe.expires_in(action.expires_at),
         "expires_at": local(action, action.expires_at).strftime("%Y-%m-%d %H:%M %Z"),
         "needs_login": action.risk_level in LOGIN_REQUIRED_RISKS,
         "approvals_required": approvers.progress(action).required,

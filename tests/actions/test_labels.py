@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from actions import services
-from actions.presentation import checks, field_label, format_amount, record_label, show_value
+from actions.describe import checks, field_label, format_amount, record_label, show_value
 from actions.protocol import parse_protocol
 from actions.revalidation import revalidate
 from actions.types import ActionType
