@@ -8,6 +8,7 @@ expense categories and expenses start empty: the admin's employee (``hr.employee
 Odoo's hr data creates on install) is part of the demo data instead.
 """
 
+from . import rules_followers
 from .schema_calendar import COUNTRIES
 
 MODULE_OF_PREFIX = {"crm": "crm", "account": "account", "project": "project", "mail": "mail", "hr": "hr", "product": "product",
@@ -74,6 +75,7 @@ def seed_base(store, *, company_name, admin_login):
 
     for name, label, internal in SUBTYPES:
         xmlid("mail", name, "mail.message.subtype", store.insert("mail.message.subtype", {"name": label, "internal": internal}))
+    rules_followers.seed(store, xmlid, company_name=company_name, company_partner=ids["company_partner"], currency=ids["eur"])
     ids["activity_types"] = {}
     for sequence, (name, label, category, summary) in enumerate(ACTIVITY_TYPES, start=1):
         icon, delay = ACTIVITY_TYPE_DATA[name]

@@ -9,11 +9,11 @@ MissingError.
 
 import inspect
 
-from . import grouping, rules, rules_mail
+from . import grouping, rules, rules_followers, rules_mail
 from .domain import first_rows_by_id, name_search_ids, search_rows
 from .errors import MissingError
 from .ordering import sort_rows
-from .schema import ARCHIVABLE_MODELS, MAIL_THREAD_MODELS, X2MANY, default_value
+from .schema import ARCHIVABLE_MODELS, MAIL_THREAD_MODELS, X2MANY, absent_value, default_value
 from .values import foreign_key_error, missing_required, to_storage, to_wire
 
 COMPUTED_ON_WRITE = ("id", "display_name", "create_date", "write_date")
@@ -73,6 +73,7 @@ class BaseModel:
         self.model = model
         self.spec = env.store.models[model]
         self.ids = [int(i) for i in ids]
+        env.store.caller_uid = env.uid  # computes that depend on the caller (rules_followers.py)
 
     def __repr__(self):
         return f"{self.model}({', '.join(str(i) for i in self.ids)}{',' if len(self.ids) == 1 else ''})"
@@ -164,6 +165,7 @@ class BaseModel:
             store.update(self.model, row["id"], changes)
             for fname, commands in x2many.items():
                 self._apply_x2many(row["id"], self.spec.fields[fname], commands)
+            rules_followers.write_inverse(self.env, self.model, row["id"], vals)
             rules.after_write(self.env, self.model, row, vals)
         self._check_required([store.row(self.model, row["id"]) for row in rows])
         return True
@@ -193,10 +195,29 @@ class BaseModel:
                      parent_id=False, subtype_xmlid=None, subtype_id=False, partner_ids=None, attachments=None,
                      attachment_ids=None, body_is_html=False, **kwargs):
         """mail_thread.py's signature; its checks and the message it stores are in rules_mail.py."""
-        return rules_mail.message_post(
+        message_id = rules_mail.message_post(
             self, body=body, subject=subject, message_type=message_type, email_from=email_from, author_id=author_id,
             subtype_xmlid=subtype_xmlid, subtype_id=subtype_id, partner_ids=partner_ids, attachments=attachments,
             attachment_ids=attachment_ids, body_is_html=body_is_html, **kwargs)
+        rules_followers.autofollow_author(self.env, self.model, self.ids[0], message_id)
+        return message_id
+
+    @rpc(models=MAIL_THREAD_MODELS, owner="MailThread")
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """mail_thread.py: False on no record, True with no partner; existing followers kept."""
+        if not self.ids:
+            return False
+        if not partner_ids:
+            return True
+        self._existing_rows()
+        return rules_followers.subscribe(self.env, self.model, self.ids, partner_ids, subtype_ids)
+
+    @rpc(models=MAIL_THREAD_MODELS, owner="MailThread")
+    def message_unsubscribe(self, partner_ids=None):
+        if not partner_ids:
+            return True
+        self._existing_rows()
+        return rules_followers.unsubscribe(self.env, self.model, self.ids, partner_ids)
 
     @rpc(models=("mail.activity",), owner="MailActivity")
     def action_feedback(self, feedback=False, attachment_ids=None):
@@ -260,13 +281,14 @@ class BaseModel:
         new_id = store.insert(self.model, scalar)
         for fname, commands in x2many.items():
             self._apply_x2many(new_id, self.spec.fields[fname], commands)
+        rules_followers.write_inverse(self.env, self.model, new_id, vals)
         rules.after_create(self.env, self.model, new_id, vals)
         self._check_required([store.row(self.model, new_id)])
         return new_id
 
     def _check_required(self, rows):
         for fname, fdef in self.spec.fields.items():
-            if fdef.required and fdef.stored and any(_unset(row.get(fname)) for row in rows):
+            if fdef.required and fdef.stored and any(_unset(row.get(fname, absent_value(fdef))) for row in rows):
                 raise missing_required(self.env.store, self.model, fname)
 
     def _apply_x2many(self, record_id, fdef, commands):

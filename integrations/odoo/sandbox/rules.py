@@ -7,14 +7,16 @@
 - mail.activity, archiving a mail.thread record: rules_mail.py; every Html value is stored
   sanitised (sanitize.py).
 - mail.message: dated now and authored by the caller's partner, ``email_from`` its address.
-- SQL and Python constraints, refusals to change or delete posted entries: rules_constraints.py.
+- followers, creation and tracking messages, the mixin's inverses, res.company: rules_followers.py.
+- SQL and Python constraints, refusals to change or delete posted entries: rules_constraints.py;
+  the company's lock dates: rules_lock.py.
 - hr.employee, product.product, hr.expense: the computes and constraints of Odoo 17 listed
   below, each citing where Odoo does it (odoo/odoo 17.0).
 - calendar.event, calendar.attendee (attendees, invitation mail), res.country,
   res.partner.category: rules_calendar.py, run before and after the row is written.
 """
 
-from . import rules_calendar, rules_constraints, rules_mail, schema_files
+from . import rules_calendar, rules_constraints, rules_followers, rules_lock, rules_mail, schema_files
 from .errors import ValidationError
 from .store import COMPUTED
 
@@ -23,6 +25,7 @@ def prepare_create(env, model, vals):
     """Values Odoo would derive on create, added to ``vals`` (explicit values win)."""
     store = env.store
     rules_mail.sanitize_html_fields(store, model, vals)
+    vals = rules_followers.prepare_create(env, model, vals)
     if model == "crm.lead":
         if not vals.get("stage_id"):
             stages = sorted(store.tables["crm.stage"].values(), key=lambda row: (row.get("sequence", 1), row["id"]))
@@ -59,6 +62,9 @@ def prepare_create(env, model, vals):
 def prepare_write(env, model, row, changes):
     """Values a write triggers in Odoo, checked against its constraints."""
     changes = rules_mail.sanitize_html_fields(env.store, model, dict(changes))
+    changes = rules_followers.prepare_write(env, model, row, changes)
+    if model == "account.move":
+        rules_lock.check_write(env, row, changes)
     rules_mail.archive_thread(env, model, row, changes)
     return rules_constraints.check_write(env, model, row, _derived_on_write(env, model, row, changes))
 
@@ -66,6 +72,7 @@ def prepare_write(env, model, row, changes):
 def check_unlink(env, model, rows):
     """Refuse to delete ``rows`` as Odoo would (before anything is deleted), then cascade."""
     rules_constraints.check_unlink(env, model, rows)
+    rules_followers.unlink(env, model, rows)
     if model == "calendar.event":
         rules_calendar.unlink_events(env, {row["id"] for row in rows})
 
@@ -73,11 +80,13 @@ def check_unlink(env, model, rows):
 def after_create(env, model, record_id, vals):
     """What ``create`` does once the record and its x2many are stored (``vals``: as given)."""
     rules_calendar.after_create(env, model, record_id, vals)
+    rules_followers.after_create(env, model, record_id, vals)
 
 
 def after_write(env, model, before, vals):
     """What ``write`` does once one record (``before``: its row before) is updated."""
     rules_calendar.after_write(env, model, before, vals)
+    rules_followers.after_write(env, model, before, vals)
 
 
 def _derived_on_write(env, model, row, changes):

@@ -345,11 +345,15 @@ def _list_of(values, kind):
     return isinstance(values, (list, tuple)) and all(isinstance(value, kind) for value in values)
 
 
+#: Html fields declared ``sanitize_style=True`` (mail_message.py ``body``, mail_activity.py ``note``).
+SANITIZE_STYLE = frozenset({("mail.message", "body"), ("mail.activity", "note")})
+
+
 def sanitize_html_fields(store, model, vals):
     """fields.Html ``convert_to_cache``: every Html value is stored sanitised."""
     fields = store.models[model].fields
     for fname, value in vals.items():
         if fname in fields and fields[fname].type == "html" and isinstance(value, str):
-            vals[fname] = html_sanitize(value)
+            vals[fname] = html_sanitize(value, sanitize_style=(model, fname) in SANITIZE_STYLE)
     return vals
 

@@ -15,8 +15,12 @@ library:
 - Text is re-escaped like lxml does (``&``, ``<``, ``>`` only: quotes stay plain) and ``\\xa0``
   becomes ``&nbsp;``; an empty or blank value is stored as ``""``.
 
-Not reproduced: the quote and signature detection of ``tag_quote``, style filtering
-(``sanitize_style``), per-field options (``sanitize_attributes=False``), URL escaping in
+- ``sanitize_style`` (fields declared ``sanitize_style=True``, e.g. ``mail.message.body`` and
+  ``mail.activity.note``): ``_Cleaner.parse_style`` keeps only whitelisted CSS properties,
+  rewritten as ``name:value; …``, and drops a ``style`` left empty. Other Html fields keep
+  ``style`` as given (``fields.Html`` defaults to ``sanitize_style=False``).
+
+Not reproduced: the quote and signature detection of ``tag_quote``, per-field options (``sanitize_attributes=False``), URL escaping in
 attributes and libxml2's less common repairs of broken markup.
 """
 
@@ -54,9 +58,20 @@ SAFE_ATTRS = frozenset(
 LINK_ATTRS = frozenset("href src action background cite longdesc usemap".split())
 JAVASCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|livescript|data:text/html)", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x20]+")
+#: odoo/tools/mail.py ``_Cleaner._style_re`` and ``_style_whitelist`` (17.0).
+STYLE_RE = re.compile(r"""([\w-]+)\s*:\s*((?:[^;"']|"[^";]*"|'[^';]*')+)""")
+STYLE_WHITELIST = frozenset(
+    "font-size font-family font-weight font-style background-color color text-align line-height letter-spacing "
+    "text-transform text-decoration opacity float vertical-align display padding padding-top padding-left "
+    "padding-bottom padding-right margin margin-top margin-left margin-bottom margin-right white-space border "
+    "border-color border-radius border-style border-width border-top border-bottom height width max-width "
+    "min-width min-height border-collapse border-spacing caption-side empty-cells table-layout".split()
+    + [f"border-{side}-{part}" for side in ("top", "bottom", "left", "right")
+       for part in ("style", "color", "width", "left-radius", "right-radius")]
+)
 
 
-def html_sanitize(value):
+def html_sanitize(value, *, sanitize_style=False):
     """The value Odoo keeps for an Html field given ``value`` (a string of HTML)."""
     if value is None or value is False:
         return False
@@ -64,7 +79,7 @@ def html_sanitize(value):
         value = str(value)
     if not value.strip():
         return ""
-    builder = _TreeBuilder()
+    builder = _TreeBuilder(sanitize_style=sanitize_style)
     builder.feed(value)
     builder.close()
     roots = builder.root.children
@@ -111,8 +126,9 @@ def _has_block(nodes):
 class _TreeBuilder(HTMLParser):
     """A forgiving tree of the allowed content, built as libxml2 would for the common cases."""
 
-    def __init__(self):
+    def __init__(self, *, sanitize_style=False):
         super().__init__(convert_charrefs=True)
+        self.sanitize_style = sanitize_style
         self.root = _Element("#root")
         self.stack = [self.root]
         self.killing = []  # tags whose content is being dropped
@@ -142,7 +158,7 @@ class _TreeBuilder(HTMLParser):
             return
         if self.current.tag == "p" and tag in BLOCK_TAGS:
             self.stack.pop()  # libxml2 closes an open paragraph before a block
-        element = _Element(tag, _clean_attrs(attrs))
+        element = _Element(tag, _clean_attrs(attrs, self.sanitize_style))
         self.current.children.append(element)
         if not void and tag not in VOID_TAGS:
             self.stack.append(element)
@@ -173,12 +189,25 @@ class _TreeBuilder(HTMLParser):
             self.current.children.append(_Comment(data))
 
 
-def _clean_attrs(attrs):
+def _clean_attrs(attrs, sanitize_style=False):
     cleaned = []
     for name, value in attrs:
         if name not in SAFE_ATTRS or name.startswith("on"):
             continue
+        if name == "style" and sanitize_style:
+            value = parse_style(value)
+            if not value:
+                continue
         if name in LINK_ATTRS and value and JAVASCRIPT_URL.match(CONTROL_CHARS.sub("", value)):
             value = ""
         cleaned.append((name, value))
     return cleaned
+
+
+def parse_style(style):
+    """``_Cleaner.parse_style``: the whitelisted declarations, last one of a name winning in place."""
+    valid = {}
+    for name, value in STYLE_RE.findall(style or ""):
+        if name.lower() in STYLE_WHITELIST:
+            valid[name.lower()] = value
+    return "; ".join(f"{name}:{value}" for name, value in valid.items())

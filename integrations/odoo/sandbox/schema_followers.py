@@ -16,8 +16,8 @@ Merged into ``schema.MODELS``; the behaviour is in rules_followers.py.
   required, ``country_id``. The company is id 1, as in every Odoo database (``base.main_company``).
 - ``res.partner.type`` (base/models/res_partner.py): 17.0 has contact/invoice/delivery/other
   (16 also had ``private``, dropped in 17); default ``contact``. ``company_id`` on the served
-  models: account.move (required, the company), project.project (default the company), the
-  others empty unless given.
+  models: account.move, project.project and res.users (required, the company; users also have
+  ``company_ids``), the others empty unless given.
 - The mixin's follower fields (models/mail_thread.py): ``message_follower_ids``,
   ``message_partner_ids`` (inverse: subscribe/unsubscribe), ``message_is_follower`` (the caller).
 """
@@ -87,6 +87,7 @@ def follower_models(schema):
             "ir.model.fields",
             "Fields",
             order="name",
+            rec_name="field_description",
             name=s.char("Field Name", required=True),
             model=s.char("Model Name", required=True),
             model_id=s.many2one("ir.model", "Model", required=True),
@@ -105,6 +106,9 @@ def follower_models(schema):
             email=s.char("Email"),
             phone=s.char("Phone"),
             sequence=s.integer("Sequence", default=10),
+            fiscalyear_lock_date=s.date("Lock Date"),  # 17.0; 18+: hard_lock_date, sale_/purchase_lock_date
+            period_lock_date=s.date("Journal Entries Lock Date"),
+            tax_lock_date=s.date("Tax Return Lock Date"),
             active=s.active(),
         ),
     ]
@@ -120,6 +124,8 @@ def extra_fields(schema):
         ("res.partner", "company_id"): company,
         ("crm.lead", "company_id"): company,
         ("project.task", "company_id"): company,
+        ("res.users", "company_id"): s.many2one("res.company", "Company", default=MAIN_COMPANY, required=True),
+        ("res.users", "company_ids"): s.many2many("res.company", "Companies", default=(MAIN_COMPANY,)),
         ("project.project", "company_id"): s.many2one("res.company", "Company", default=MAIN_COMPANY, required=True),
         ("account.move", "company_id"): s.many2one("res.company", "Company", default=MAIN_COMPANY, required=True),
         ("mail.message", "tracking_value_ids"): s.one2many("mail.tracking.value", "mail_message_id", "Tracking values"),

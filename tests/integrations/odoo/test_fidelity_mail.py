@@ -31,7 +31,9 @@ def clock(odoo_sandbox):
 
 @pytest.fixture
 def lead(odoo):
-    return odoo.call("crm.lead", "create", {"name": "Chatter test deal", "type": "opportunity"})
+    # mail_create_nolog: without the "… created" message (mail_thread.py create), so the thread starts empty
+    return odoo.call("crm.lead", "create", {"name": "Chatter test deal", "type": "opportunity"},
+                     context={"mail_create_nolog": True})
 
 
 def _user(odoo, login):
