@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from aiom.errors import ApplicationError, NotAllowed
+from aiom.pages import carry_out
 from aiom.tenancy import get_scoped_or_404, require_membership
 
 from . import bulk, editing, evidence, guardrails, inbox, meetings, selectors, services
@@ -23,7 +24,7 @@ from .context_processors import pending_count_of
 from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
                     RejectForm, ResolveForm)
 from .models import Action, Notice
-from .policy import changes as policy_changes
+from .policy import approvers, changes as policy_changes
 from .presentation import ActionCard
 from .protocol import ProtocolError
 from .records import record_page
@@ -251,13 +252,8 @@ def pick_slot(request, pk):
         slot = int(request.POST.get("slot", ""))
     except ValueError:
         slot = -1
-    try:
-        editing.pick_slot(action, request.user, slot=slot, protocol_hash=request.POST.get("protocol_hash", ""))
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if carry_out(request, lambda: editing.pick_slot(action, request.user, slot=slot,
+                                                    protocol_hash=request.POST.get("protocol_hash", "")))[0]:
         messages.success(request, "Meeting time chosen; approve it to send the invitation.")
     return redirect("dashboard:action", pk=action.pk)
 
@@ -294,27 +290,17 @@ def _decidable(request, pk) -> Action:
 
 
 def _decide(request, decision, *, success: str) -> None:
-    try:
-        result = decision()
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    decided, result = carry_out(request, decision)
+    if not decided:
         return
     if result.status == "pending_approval":
-        messages.info(request, "Your approval is recorded; this critical action needs a second approver.")
+        messages.info(request, f"Your approval is recorded. {approvers.progress(result).sentence()}")
     else:
         messages.success(request, success)
 
 
 def _recover(request, recovery, *, success: str) -> None:
-    try:
-        recovery()
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if carry_out(request, recovery)[0]:
         messages.success(request, success)
 
 

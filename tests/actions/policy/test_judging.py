@@ -206,3 +206,14 @@ def test_the_editor_writes_this_or_that(org, admin_member):
     assert form.is_valid(), form.errors
     assert form.definition.then.approvers_match == "any"
     assert describe(form.definition).endswith("require someone from the finance team or 2 approvers.")
+
+
+def test_the_first_approver_is_told_what_is_still_missing(org, admin_member, approver, finance_member, client):
+    rule(org, admin_member, {"when": {"action_types": ["send_invoice_reminder"]},
+                             "then": {"effect": "require_approval",
+                                      "approvers": [{"kind": "team", "team": "finance"}]}})
+    action = reminder(org, 100)
+    client.force_login(approver)
+    page = client.post(f"/dashboard/actions/{action.pk}/approve/", {"protocol_hash": action.protocol_hash},
+                       follow=True).content.decode()
+    assert "Your approval is recorded. Still needs an approver from the finance team." in page
