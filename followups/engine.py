@@ -97,21 +97,39 @@ def tick(organization, odoo, *, now: datetime | None = None, model_client=None) 
     ).select_related("sequence")}
     for partner_id, follow_up in open_follow_ups.items():
         if partner_id not in chased:
-            _complete(follow_up, ctx, partner_id in customers, held_partners, report)
+            with transaction.atomic():
+                if (current := _locked(follow_up)) is not None:
+                    _complete(current, ctx, partner_id in customers, held_partners, report)
     stopped = _stopped_invoice_sets(organization)
     talks = budget.negotiations(ctx, [p for p, (_, sequence) in chased.items() if sequence.hold_during_negotiation])
     for partner_id, (customer, sequence) in sorted(chased.items()):
-        follow_up = open_follow_ups.get(partner_id)
-        if follow_up is None and {i["id"] for i in customer.invoices} <= stopped.get(partner_id, set()):
-            continue  # a person stopped chasing these invoices; new ones start a new follow-up
-        follow_up = follow_up or _start(ctx, customer, sequence, report)
-        if budget.hold_for_negotiation(ctx, follow_up, customer, talks.get(partner_id), report,
-                                       held_by_engine=follow_up.reason == ON_HOLD):
-            continue
-        _advance(ctx, follow_up, customer, report)
+        with transaction.atomic():
+            _pass(ctx, open_follow_ups.get(partner_id), customer, sequence, stopped, talks, report)
     deals.tick(ctx, sequences, report)
     outcomes.record(ctx)
     return report
+
+
+def _pass(ctx: Context, follow_up: FollowUp | None, customer, sequence, stopped, talks, report) -> None:
+    """One customer's pass, with their follow-up locked until it ends: a person who stops or
+    pauses it meanwhile waits, and sees what the pass proposed (their stop withdraws it); a
+    person who acted first is seen here, and their word stands."""
+    if follow_up is not None and (follow_up := _locked(follow_up)) is None:
+        return  # a person ended it since this run read the list
+    if follow_up is None and {i["id"] for i in customer.invoices} <= stopped.get(customer.partner_id, set()):
+        return  # a person stopped chasing these invoices; new ones start a new follow-up
+    follow_up = follow_up or _start(ctx, customer, sequence, report)
+    if budget.hold_for_negotiation(ctx, follow_up, customer, talks.get(customer.partner_id), report,
+                                   held_by_engine=follow_up.reason == ON_HOLD):
+        return
+    _advance(ctx, follow_up, customer, report)
+
+
+def _locked(follow_up: FollowUp) -> FollowUp | None:
+    """The follow-up as it stands now, locked until the caller's transaction ends; None once it
+    is no longer open."""
+    return (FollowUp.objects.select_for_update(of=("self",)).select_related("sequence")
+            .filter(pk=follow_up.pk, status__in=[FollowUpStatus.ACTIVE, FollowUpStatus.PAUSED]).first())
 
 
 def _stopped_invoice_sets(organization) -> dict[int, set]:
