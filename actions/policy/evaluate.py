@@ -226,11 +226,12 @@ def active_rules(organization) -> list[PolicyRule]:
                 .order_by("position", "created_at", "pk"))
 
 
-def judge(organization, protocol: ActionProtocol, *, at: datetime, policy=None) -> Verdict:
+def judge(organization, protocol: ActionProtocol, *, at: datetime, policy=None, rules=None) -> Verdict:
     """The organisation's active rules on `protocol` at `at`: one query when it has none, two
-    when it has some (and `policy` is given)."""
+    when it has some (and `policy` is given). A caller judging many actions passes `rules`
+    (`active_rules`) read once."""
     policy = policy or policy_of(organization)
-    rules = active_rules(organization)
+    rules = active_rules(organization) if rules is None else rules
     if not rules:
         return Verdict(rules_version=policy.rules_version)
     facts = facts_for(organization, protocol, at=at, policy=policy)
@@ -293,6 +294,16 @@ def checks_for(protocol: ActionProtocol, names, *, policy=None) -> list[dict]:
             continue
         added.append({"check_id": check_id, "predicate": predicate})
     return added
+
+
+def with_checks(protocol: ActionProtocol, checks) -> ActionProtocol:
+    """`protocol` with `checks` (from `checks_for`, which leaves out what it has) added to its
+    revalidation plan: at proposal, where approvers read them, and at execution for checks a
+    rule added since."""
+    if not checks:
+        return protocol
+    return protocol.revise(revalidation_plan={
+        "checks": [*protocol.revalidation_plan.model_dump(mode="json")["checks"], *checks]})
 
 
 STATE_FIELDS = ("state", "stage_id", "payment_state")

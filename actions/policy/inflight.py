@@ -39,19 +39,20 @@ def retighten(organization, *, now: datetime | None = None) -> int:
     how many changed (denied, or needing more, sooner or stricter)."""
     now = now or timezone.now()
     changed = 0
+    policy, rules = policy_of(organization), evaluate.active_rules(organization)  # as they stand, read once
     pending = (Action.objects.filter(organization=organization, status=ActionStatus.PENDING_APPROVAL)
                .values_list("pk", flat=True))
     for pk in list(pending):
         with transaction.atomic():
             action = (Action.objects.select_for_update(of=("self",)).select_related("organization")
                       .filter(pk=pk, status=ActionStatus.PENDING_APPROVAL).first())
-            if action is not None and _retighten_one(action, now):
+            if action is not None and _retighten_one(action, now, policy, rules):
                 changed += 1
     return changed
 
 
-def _retighten_one(action: Action, now: datetime) -> bool:
-    fresh = evaluate.judge(action.organization, action.parsed, at=now)
+def _retighten_one(action: Action, now: datetime, policy, rules) -> bool:
+    fresh = evaluate.judge(action.organization, action.parsed, at=now, policy=policy, rules=rules)
     merged = evaluate.tightened(stamp_of(action), fresh)
     if merged.effect == Effect.DENY:
         reason = " ".join(merged.deny_reasons) or "A policy rule refuses this action."

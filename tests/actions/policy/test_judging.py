@@ -217,3 +217,17 @@ def test_the_first_approver_is_told_what_is_still_missing(org, admin_member, app
     page = client.post(f"/dashboard/actions/{action.pk}/approve/", {"protocol_hash": action.protocol_hash},
                        follow=True).content.decode()
     assert "Your approval is recorded. Still needs an approver from the finance team." in page
+
+
+def test_after_a_rule_change_the_rules_are_read_once_for_every_waiting_action(org, admin_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    for _ in range(3):
+        reminder(org, 100)
+    rule(org, admin_member, {"when": {"channels": ["email"]}, "then": {"effect": "require_approval",
+                                                                    "approvers": [{"count": 2}]}})
+    with CaptureQueriesContext(connection) as queries:
+        assert inflight.retighten(org) == 3
+    reads = [q["sql"] for q in queries.captured_queries
+             if 'FROM "actions_policyrule"' in q["sql"] or 'FROM "actions_guardrailpolicy"' in q["sql"]]
+    assert len(reads) == 2  # the rules and the policy, once each
