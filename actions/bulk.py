@@ -21,7 +21,7 @@ from integrations.odoo.connections import shared_client_for
 from . import guardrails, services
 from .fields import RiskLevel
 from .models import Action, ActionStatus, Approval, Decision
-from .permissions import ensure_can_decide
+from .permissions import ensure_can_decide, own_high_risk
 from .revalidation import revalidate
 from .policy import approvers
 from .types import RISK_RULES
@@ -135,7 +135,7 @@ def _row(action_id: str, protocol_hash: str, action: Action | None, *, user, pol
     if RISK_RULES[RiskLevel(action.risk_level)].bulk_only_if_allowed and not policy.bulk_approve_high_risk:
         return row(LEFT_OUT, f"{action.risk_level.capitalize()}-risk actions are approved one at a time, "
                              "after reading each.")
-    if action.created_by == f"user:{user.pk}" and not RISK_RULES[RiskLevel(action.risk_level)].proposer_may_approve:
+    if own_high_risk(user, action):
         return row(LEFT_OUT, "You asked for it, and it is high risk: someone else must approve it.")
     standing = action.standing_decisions()
     if any(decision.user_id == user.pk for decision in standing):

@@ -22,7 +22,7 @@ from integrations.errors import ExternalError
 from integrations.odoo.connections import shared_client_for
 
 from . import guardrails, lifecycle, notifications, operations
-from .policy import autonomy, inflight
+from .policy import autonomy, evaluate, inflight
 from .contact_budget import contact_budget
 from .fields import OUTSIDE_CHANNELS
 from .models import Action, ActionStatus, Channel, ExecutionLog, LedgerStatus, OutboundRecord, OutreachState
@@ -152,7 +152,7 @@ def _execute_claimed(run: _Run) -> Outcome:
     run.step("guardrails")
 
     odoo = shared_client_for(action.organization)
-    checked = _with_checks(protocol, rules.extra_checks)
+    checked = evaluate.with_checks(protocol, rules.extra_checks)
     verdict = revalidate(checked, organization=action.organization, odoo=odoo, now=run.now, action_id=action.pk)
     run.step("revalidate", verdict.summary())
     if verdict.failures:
@@ -278,17 +278,6 @@ def _defer(run: _Run, until: datetime, reason: str) -> Outcome:
     lifecycle.transition(run.action, S.APPROVED, reason=reason, event_type=EventType.DEFERRED,
                          not_before=until, lease_expires_at=None, data={"until": until.isoformat()})
     return Outcome("deferred", reason)
-
-
-def _with_checks(protocol, extra: tuple[dict, ...]):
-    """The protocol as revalidation reads it: its plan plus the checks the rules add (those a
-    rule added at proposal are in the plan already)."""
-    have = {check.check_id for check in protocol.revalidation_plan.checks}
-    missing = [check for check in extra if check["check_id"] not in have]
-    if not missing:
-        return protocol
-    return protocol.revise(revalidation_plan={
-        "checks": [*protocol.revalidation_plan.model_dump(mode="json")["checks"], *missing]})
 
 
 def _send_back_for_reapproval(run: _Run, verdict, data: dict) -> Outcome:

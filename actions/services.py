@@ -19,7 +19,7 @@ from audit.services import AI, SYSTEM, Actor, append_event
 
 from . import dispatch, execution, guardrails, lifecycle, notifications
 from .models import Action, ActionStatus, Approval, Decision, LedgerStatus, OutboundRecord
-from .permissions import ensure_can_decide
+from .permissions import ensure_can_decide, ensure_not_own_high_risk
 from .policy import approvers, autonomy, evaluate
 from .policy.facts import partner_of
 from .fields import Source
@@ -63,8 +63,8 @@ def propose(organization, protocol, *, source: str | Source) -> Action:
         risk_level=decision.risk_level,
         requires_approval=decision.outcome != guardrails.AUTO_EXECUTE,
         expires_at=min(protocol.expires_at, protocol.created_at + timedelta(hours=expiry_hours)),
-        **_policy_checks(protocol, verdict, policy),
     )
+    protocol = evaluate.with_checks(protocol, evaluate.checks_for(protocol, verdict.add_checks, policy=policy))
     try:
         with transaction.atomic():
             action = Action.objects.create(
@@ -121,27 +121,13 @@ def _judge(organization, policy, protocol: ActionProtocol):
     return decision, verdict
 
 
-def _policy_checks(protocol: ActionProtocol, verdict, policy) -> dict:
-    """Revalidation checks the rules add, written into the plan approvers read."""
-    added = evaluate.checks_for(protocol, verdict.add_checks, policy=policy)
-    if not added:
-        return {}
-    return {"revalidation_plan": {"checks": [*protocol.revalidation_plan.model_dump(mode="json")["checks"], *added]}}
-
-
 def _apply_decision(action: Action, decision: guardrails.Decision) -> None:
     reason = " ".join(decision.reasons)
     if decision.outcome == guardrails.DENY:
         lifecycle.transition(action, ActionStatus.DENIED, reason=reason)
     elif decision.outcome == guardrails.AUTO_EXECUTE:
         # A message a rule or earned autonomy lets run still waits the send delay: it can be undone.
-        delay = _send_delay_seconds(action)
-        now = timezone.now()
-        lifecycle.transition(action, ActionStatus.APPROVED, reason=reason, decided_at=now,
-                             not_before=now + timedelta(seconds=delay) if delay else None,
-                             data={"auto_execute": True, "protocol_hash": action.protocol_hash,
-                                   **({"send_delay_seconds": delay} if delay else {})})
-        dispatch.enqueue_on_commit(action.pk, countdown=delay or None)
+        _approved(action, actor=SYSTEM, reason=reason, data={"auto_execute": True})
 
 
 def _same_or_conflict(existing: Action, protocol: ActionProtocol) -> Action:
@@ -164,7 +150,7 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
     ensure_can_decide(user, action.organization)
     with _deciding(action):
         action = lock_pending(action, protocol_hash)
-        approvers.may_approve(user, action)
+        ensure_not_own_high_risk(user, action)  # may decide at all: checked above, before the lock
         _record_decision(action, user, Decision.APPROVE, comment, channel)
         so_far = approvers.progress(action)
         if not so_far.complete:
@@ -173,18 +159,24 @@ def approve(action: Action, user, *, comment: str = "", channel: str = "dashboar
                          data={"approvals": so_far.given, "required": so_far.required, "missing": list(so_far.missing),
                                "comment": comment, "channel": channel, "protocol_hash": action.protocol_hash})
             return action
-        delay = _send_delay_seconds(action)
-        now = timezone.now()
-        approved = lifecycle.transition(
-            action, ActionStatus.APPROVED, actor=Actor.for_user(user), decided_at=now,
-            not_before=now + timedelta(seconds=delay) if delay else None,
-            data={"comment": comment, "channel": channel, "protocol_hash": action.protocol_hash,
-                  "approvals": so_far.given, "required": so_far.required, "missing": [],
-                  **({"send_delay_seconds": delay} if delay else {})},
-        )
+        approved = _approved(action, actor=Actor.for_user(user), data={
+            "comment": comment, "channel": channel, "approvals": so_far.given, "required": so_far.required,
+            "missing": []})
         autonomy.record_approved(approved, edited=approved.revision > 1)
-        dispatch.enqueue_on_commit(approved.pk, countdown=delay or None)
         return approved
+
+
+def _approved(action: Action, *, actor: Actor, reason: str = "", data: dict) -> Action:
+    """Approved now, by people or by the guardrails: an outside message waits the send delay
+    (so it can be undone), and the executor is woken once the commit is in."""
+    delay = _send_delay_seconds(action)
+    now = timezone.now()
+    approved = lifecycle.transition(
+        action, ActionStatus.APPROVED, actor=actor, reason=reason, decided_at=now,
+        not_before=now + timedelta(seconds=delay) if delay else None,
+        data={**data, "protocol_hash": action.protocol_hash, **({"send_delay_seconds": delay} if delay else {})})
+    dispatch.enqueue_on_commit(approved.pk, countdown=delay or None)
+    return approved
 
 
 def _send_delay_seconds(action: Action) -> int:

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.pages import carry_out
-from aiom.tenancy import get_scoped_or_404, require_membership
+from aiom.tenancy import get_scoped_or_404, require_membership, require_role
 
 from . import bulk, editing, evidence, guardrails, inbox, meetings, selectors, services
 from .context_processors import pending_count_of
 from .forms import (ApproveForm, CancelForm, EditForm, GuardrailPolicyForm, HistoryFilterForm, QueueFilterForm,
                     RejectForm, ResolveForm)
 from .models import Action, Notice
+from .permissions import CANNOT_DECIDE
 from .policy import approvers, changes as policy_changes
 from .presentation import ActionCard
 from .protocol import ProtocolError
@@ -81,10 +82,7 @@ def bulk_approve(request):
 
 
 def _deciding_member(request):
-    membership = require_membership(request)
-    if not membership.can_approve:
-        raise PermissionDenied("Your role can view actions but not decide on them.")
-    return membership
+    return require_role(request, refused=CANNOT_DECIDE)
 
 
 def _selected(data) -> list[tuple[str, str]]:
@@ -261,9 +259,7 @@ def pick_slot(request, pk):
 @login_required
 def guardrail_settings(request):
     """Organisation admins tune the guardrails; every change is audited by the service."""
-    membership = require_membership(request)
-    if not membership.is_admin:
-        raise PermissionDenied("Only organisation admins can change the guardrails.")
+    membership = require_role(request, admin=True, refused="Only organisation admins can change the guardrails.")
     policy = guardrails.policy_for(membership.organization)
     form = GuardrailPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
@@ -285,7 +281,7 @@ def _decidable(request, pk) -> Action:
     membership = require_membership(request)
     action = get_scoped_or_404(Action.objects.select_related("organization"), request, pk=pk)
     if not membership.can_approve:
-        raise PermissionDenied("Your role can view actions but not decide on them.")
+        raise PermissionDenied(CANNOT_DECIDE)
     return action
 
 

@@ -56,6 +56,15 @@ def require_membership(request) -> Membership:
     return membership
 
 
+def require_role(request, *, admin: bool = False, refused: str) -> Membership:
+    """The current membership, which may decide (approver or admin) — or is an admin when
+    `admin` —; anyone else gets a 403 saying `refused`."""
+    membership = require_membership(request)
+    if not (membership.is_admin if admin else membership.can_approve):
+        raise PermissionDenied(refused)
+    return membership
+
+
 def scope(queryset: QuerySet, request, field: str = "organization") -> QuerySet:
     """Filter a queryset to the request's organisation (empty when it has none)."""
     membership = membership_for(request)

@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from aiom.errors import Conflict, NotAllowed
-from aiom.models import Membership, Role
+from aiom.errors import Conflict
 from audit.models import EventType
 from audit.services import SYSTEM, Actor, append_event
 
+from .. import permissions
 from ..fields import RiskLevel
 from ..models import Action, ActionStatus, GuardrailPolicy
 from ..types import UnknownActionType, action_type
@@ -241,9 +241,8 @@ def record_complaint(organization, partner_id, *, reason: str) -> int:
 
 
 def ensure_admin(user, organization) -> None:
-    if (user is None or not user.is_authenticated or not user.is_active
-            or not Membership.objects.filter(user=user, organization=organization, role=Role.ADMIN).exists()):
-        raise NotAllowed("Only an admin of this organisation can decide what runs without approval.")
+    permissions.ensure_admin(user, organization,
+                             refused="Only an admin of this organisation can decide what runs without approval.")
 
 
 def _decided(track: AutonomyTrack, admin_user, expected: tuple) -> AutonomyTrack:

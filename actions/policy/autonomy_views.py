@@ -3,22 +3,18 @@ back to approval and why. Admins only; the service decides and audits, views par
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from aiom.pages import carry_out
-from aiom.tenancy import get_scoped_or_404, require_membership
+from aiom.tenancy import get_scoped_or_404, require_role
 
 from . import autonomy
 from .models import AutonomyTrack
 
 
 def _admin(request):
-    membership = require_membership(request)
-    if not membership.is_admin:
-        raise PermissionDenied("Only organisation admins decide what runs without approval.")
-    return membership
+    return require_role(request, admin=True, refused="Only organisation admins decide what runs without approval.")
 
 
 @login_required

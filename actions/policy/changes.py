@@ -15,11 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from aiom.errors import ApplicationError, Conflict, NotAllowed
-from aiom.models import Membership, Role
 from audit.models import EventType
 from audit.services import Actor, append_event
 
-from .. import guardrails
+from .. import guardrails, permissions
 from ..models import GuardrailPolicy
 from . import store
 from .models import ChangeStatus, PolicyChange, PolicyRule
@@ -36,8 +35,7 @@ def needs_second_admin(organization) -> bool:
 
 
 def ensure_admin(user, organization) -> None:
-    if not Membership.objects.filter(user=user, organization=organization, role=Role.ADMIN).exists():
-        raise NotAllowed("Only organisation admins can change the policy.")
+    permissions.ensure_admin(user, organization, refused="Only organisation admins can change the policy.")
 
 
 def request_or_apply(organization, user, kind: str, payload: dict):

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from aiom.pages import carry_out
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.models import DECIDING_ROLES
-from aiom.tenancy import get_scoped_or_404, require_membership
+from aiom.tenancy import get_scoped_or_404, require_role
 
+from ..permissions import CANNOT_DECIDE
 from . import delegation as service
 from .models import Delegation
 
@@ -49,10 +50,7 @@ class DelegationForm(forms.Form):
 
 
 def _deciding_member(request):
-    membership = require_membership(request)
-    if not membership.can_approve:
-        raise PermissionDenied("Your role can view actions but not decide on them.")
-    return membership
+    return require_role(request, refused=CANNOT_DECIDE)
 
 
 @never_cache

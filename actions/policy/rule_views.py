@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from aiom.pages import carry_out
 from aiom.errors import ApplicationError, NotAllowed
 from aiom.models import Membership
-from aiom.tenancy import get_scoped_or_404, require_membership
+from aiom.tenancy import get_scoped_or_404, require_role
 
 from ..models import ActionStatus
 from . import changes, store
@@ -28,10 +28,7 @@ WAITING = "Waiting for a second admin: another admin of the organisation confirm
 
 
 def _admin(request) -> Membership:
-    membership = require_membership(request)
-    if not membership.is_admin:
-        raise PermissionDenied("Only organisation admins can change the policy rules.")
-    return membership
+    return require_role(request, admin=True, refused="Only organisation admins can change the policy rules.")
 
 
 def _people(organization) -> dict[int, str]:

@@ -23,16 +23,6 @@ FIRST, LAST = date(2026, 12, 3), date(2026, 12, 10)
 
 
 @pytest.fixture
-def dana(org):
-    return member(org, "Dana", "Smith")
-
-
-@pytest.fixture
-def lee(org):
-    return member(org, "Lee", "Chan")
-
-
-@pytest.fixture
 def away(org, dana, lee):
     """Lee stands in for Dana from 3 to 10 December."""
     with time_machine.travel(PLANNING, tick=False):

@@ -25,16 +25,6 @@ def _on_4_december():
 
 
 @pytest.fixture
-def dana(org):
-    return member(org, "Dana", "Smith")
-
-
-@pytest.fixture
-def lee(org):
-    return member(org, "Lee", "Chan")
-
-
-@pytest.fixture
 def ada(org):
     return member(org, "Ada", "King", role=Role.ADMIN)
 

@@ -27,16 +27,6 @@ def _during_the_days_away():
 
 
 @pytest.fixture
-def dana(org):
-    return member(org, "Dana", "Smith")
-
-
-@pytest.fixture
-def lee(org):
-    return member(org, "Lee", "Chan")
-
-
-@pytest.fixture
 def sam(org):
     return member(org, "Sam", "Roe", role=Role.ADMIN)
 
